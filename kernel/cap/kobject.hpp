@@ -19,11 +19,15 @@ enum class ObjType : uint8_t {
 };
 
 // Invariant: refs counts the capabilities naming this object plus kernel-internal holds.
-// When refs drops to zero the type's release hook frees it (see cap/cspace.hpp).
+// When refs drops to zero the type's release hook frees it (see cap/release.hpp).
 struct Kobject {
     explicit Kobject(ObjType t) : type(t) {}
     ObjType type;
+    // Owned by cap/release.cpp: set while the object waits on the pending-release list, so a
+    // release requested while hooks are already running is queued once, not run nested.
+    bool release_queued = false;
     uint32_t refs = 0;
+    Kobject* release_next = nullptr;
 };
 
 // Tag-checked down-cast: every concrete kind declares `static constexpr ObjType kType`.

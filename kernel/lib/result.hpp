@@ -21,7 +21,13 @@ public:
     Result(const Result& o) : err_(o.err_) {
         if (ok()) new (&storage_) T(o.value());
     }
-    Result& operator=(const Result&) = delete;
+    Result& operator=(const Result& o) {
+        if (this == &o) return *this;
+        if (ok()) value().~T();
+        err_ = o.err_;
+        if (ok()) new (&storage_) T(o.value());
+        return *this;
+    }
     ~Result() {
         if (ok()) value().~T();
     }

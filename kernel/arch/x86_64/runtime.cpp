@@ -7,42 +7,6 @@
 
 extern "C" {
 
-void* memcpy(void* d, const void* s, size_t n) {
-    asm volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n)::"memory");
-    return d;
-}
-
-void* memset(void* d, int c, size_t n) {
-    void* r = d;
-    asm volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
-    return r;
-}
-
-void* memmove(void* d, const void* s, size_t n) {
-    auto* dp = static_cast<unsigned char*>(d);
-    auto* sp = static_cast<const unsigned char*>(s);
-    if (dp < sp) {
-        for (size_t i = 0; i < n; ++i) dp[i] = sp[i];
-    } else {
-        for (size_t i = n; i > 0; --i) dp[i - 1] = sp[i - 1];
-    }
-    return d;
-}
-
-int memcmp(const void* a, const void* b, size_t n) {
-    auto* x = static_cast<const unsigned char*>(a);
-    auto* y = static_cast<const unsigned char*>(b);
-    for (size_t i = 0; i < n; ++i)
-        if (x[i] != y[i]) return x[i] < y[i] ? -1 : 1;
-    return 0;
-}
-
-size_t strlen(const char* s) {
-    size_t n = 0;
-    while (s[n]) ++n;
-    return n;
-}
-
 void __cxa_pure_virtual() {
     bh::klog("kernel: pure virtual call");
     bh::x86::halt_forever();

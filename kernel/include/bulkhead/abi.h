@@ -73,6 +73,10 @@ enum bh_call {
     BH_CALL_BLOCK = 3,           /* () ; returns when an event is pending for the caller */
     BH_CALL_SELF_INFO = 4,       /* () -> rdx = domid, r8 = shared_info vaddr */
     BH_CALL_TIME = 5,            /* () -> rdx = kernel ticks, r8 = tsc */
+    BH_CALL_EXIT = 6,            /* (code) stops the caller; its controller gets VIRQ_DOM_EXC */
+    BH_CALL_WAKE_LATENCY = 7,    /* () -> rdx = ticks, r8 = TSC cycles from the event that last
+                                    woke the caller to now */
+    BH_CALL_SET_TIMER = 8,       /* (period_ticks) VIRQ_TIMER every period_ticks; 0 = off */
 
     BH_CALL_CAP_COPY = 10,       /* (src, dst, rights_mask) within own space, derived */
     BH_CALL_CAP_MINT = 11,       /* (src, dst, rights_mask, badge) */
@@ -93,6 +97,10 @@ enum bh_call {
     BH_CALL_EVTCHN_CLOSE = 35,            /* (evtchn_slot) closes the port and deletes the cap */
     BH_CALL_EVTCHN_UNMASK = 36,           /* (evtchn_slot) */
     BH_CALL_EVTCHN_STATUS = 37,           /* (evtchn_slot) -> rdx = state, r8 = remote dom|port<<16 */
+    BH_CALL_EVTCHN_ALLOC_UNBOUND_FOR = 38, /* (dom_slot, dst_slot, remote_domid) -> rdx = port:
+                                              a port in the target's table (Xen's privileged
+                                              alloc_unbound with dom != DOMID_SELF); the cap
+                                              lands in the caller's dst_slot */
 
     BH_CALL_GNTTAB_SETUP = 40,   /* (gnttab_slot, vaddr, nr_frames) maps own grant table at vaddr */
     BH_CALL_GNTTAB_MAP = 41,     /* (gnttab_slot, domid, ref, vaddr, readonly) -> rdx = handle */
@@ -110,12 +118,21 @@ enum bh_call {
 
     BH_CALL_MACHINE_MODULES = 60, /* (machine_slot, index, ptr to bh_module_info) */
     BH_CALL_MACHINE_SHUTDOWN = 61,/* (machine_slot, exit_code) */
+    BH_CALL_MACHINE_CMDLINE = 62, /* (machine_slot, ptr, len) copies the kernel command line */
 
     BH_CALL_IO_OUT = 70,         /* (device_slot, port, width, value) */
     BH_CALL_IO_IN = 71,          /* (device_slot, port, width) -> rdx = value */
     BH_CALL_IRQ_ACK = 72,        /* (irq_slot) */
     BH_CALL_COUNT
 };
+
+/* ---- Capability slots every domain starts with ---- */
+#define BH_SLOT_SELF    0  /* its own Domain, BH_R_READ */
+#define BH_SLOT_GNTTAB  1  /* its own grant table */
+#define BH_SLOT_MACHINE 2  /* supervisor only: the Machine (boot modules, shutdown, devices) */
+#define BH_SLOT_CONTROL 3  /* children: event channel to the supervisor (ready / requests) */
+#define BH_SLOT_PEER    4  /* children in a linked pair: an unbound port for the peer (see supervisor) */
+#define BH_SLOT_FIRST_FREE 8
 
 /* ---- VIRQs (Xen numbers where Xen has one) ---- */
 #define BH_VIRQ_TIMER   0
@@ -130,6 +147,7 @@ enum bh_domain_state {
     BH_DOM_PAUSED = 2,
     BH_DOM_FAULTED = 3, /* stopped by the kernel after a fault; awaiting destroy */
     BH_DOM_DEAD = 4,
+    BH_DOM_EXITED = 5,  /* called BH_CALL_EXIT; exit_code holds its code; awaiting destroy */
 };
 
 /* ---- Fault kinds reported in bh_domain_info.fault ---- */
@@ -152,6 +170,7 @@ struct bh_domain_info {
     uint64_t fault_addr;
     uint64_t fault_rip;
     uint64_t cpu_ticks;
+    uint64_t exit_code;
     char name[32];
 };
 

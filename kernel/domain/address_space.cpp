@@ -1,0 +1,124 @@
+// AddressSpace: user mappings through the x86-64 page-table walker, frames refcounted.
+#include "domain/address_space.hpp"
+
+#include <bulkhead/abi.h>
+
+#include "arch/x86_64/cpu.hpp"
+#include "arch/x86_64/page_table.hpp"
+#include "mem/machine_frames.hpp"
+
+namespace bh {
+namespace {
+
+// Software bit (AVL, bit 9) marking a grant mapping: frame_unmap must not touch it.
+constexpr uint64_t kForeign = 1ull << 9;
+constexpr uint32_t kUserPml4Entries = 256;
+
+// Page-table frames come from the machine and are charged to the owning domain.
+struct QuotaTables {
+    Quota* quota;
+    Result<paddr_t> alloc_table() {
+        TRYV(quota->charge(kPageSize));
+        auto f = machine_frames().alloc();
+        if (!f.ok()) quota->release(kPageSize);
+        return f;
+    }
+    void free_table(paddr_t pa) {
+        machine_frames().unref(pa);
+        quota->release(kPageSize);
+    }
+};
+using Tables = PageTable<QuotaTables>;
+
+}  // namespace
+
+bool user_range_ok(vaddr_t va, size_t n) {
+    return va < BH_USER_TOP && n <= BH_USER_TOP - va;
+}
+
+Result<void> AddressSpace::init(Quota& quota, paddr_t kernel_root) {
+    quota_ = &quota;
+    QuotaTables mem{&quota};
+    root_ = TRY(mem.alloc_table());
+    // Share the kernel half: every space sees the same kernel tables below PML4[256..511].
+    auto* dst = phys_as<uint64_t>(root_);
+    auto* src = phys_as<const uint64_t>(kernel_root);
+    for (unsigned i = kUserPml4Entries; i < 512; ++i) dst[i] = src[i];
+    return success();
+}
+
+Result<void> AddressSpace::map(vaddr_t va, paddr_t pa, bool writable, bool executable,
+                               bool foreign) {
+    if (!page_aligned(va) || !user_range_ok(va, kPageSize)) return Error::BadAddress;
+    uint64_t flags = Pte::kPresent | Pte::kUser;
+    if (writable) flags |= Pte::kWrite;
+    if (!executable) flags |= Pte::kNx;
+    if (foreign) flags |= kForeign;
+    Tables t(root_, QuotaTables{quota_});
+    TRYV(t.map(va, pa, flags));
+    machine_frames().ref(pa);
+    return success();
+}
+
+Result<AddressSpace::Leaf> AddressSpace::lookup(vaddr_t va) const {
+    if (!user_range_ok(va, 1)) return Error::BadAddress;
+    Tables t(root_, QuotaTables{quota_});
+    Translation tr = TRY(t.translate(va & ~(kPageSize - 1)));
+    return Leaf{tr.pa, (tr.flags & Pte::kWrite) != 0, (tr.flags & kForeign) != 0};
+}
+
+Result<AddressSpace::Leaf> AddressSpace::unmap(vaddr_t va) {
+    Leaf leaf = TRY(lookup(va));
+    Tables t(root_, QuotaTables{quota_});
+    TRY(t.unmap(va & ~(kPageSize - 1)));
+    if (x86::read_cr3() == root_) x86::invlpg(va);
+    machine_frames().unref(leaf.pa);
+    return leaf;
+}
+
+void AddressSpace::destroy() {
+    if (!root_) return;
+    Tables t(root_, QuotaTables{quota_});
+    t.for_each_leaf(0, kUserPml4Entries,
+                    [](vaddr_t, const Translation& tr) { machine_frames().unref(tr.pa); });
+    t.free_tables(0, kUserPml4Entries);
+    QuotaTables{quota_}.free_table(root_);
+    root_ = 0;
+}
+
+Result<void> AddressSpace::copy_in(void* dst, vaddr_t src, size_t n) const {
+    if (!user_range_ok(src, n)) return Error::BadAddress;
+    auto* out = static_cast<uint8_t*>(dst);
+    while (n) {
+        Leaf leaf = TRY(lookup(src));
+        size_t off = src & (kPageSize - 1);
+        size_t chunk = kPageSize - off < n ? kPageSize - off : n;
+        __builtin_memcpy(out, phys_as<uint8_t>(leaf.pa) + off, chunk);
+        out += chunk;
+        src += chunk;
+        n -= chunk;
+    }
+    return success();
+}
+
+Result<void> AddressSpace::copy_out(vaddr_t dst, const void* src, size_t n) const {
+    if (!user_range_ok(dst, n)) return Error::BadAddress;
+    // Validate the whole range first so a failure writes nothing.
+    for (vaddr_t p = dst & ~(kPageSize - 1); p < dst + n; p += kPageSize) {
+        Leaf leaf = TRY(lookup(p));
+        if (!leaf.writable) return Error::BadAddress;
+    }
+    auto* in = static_cast<const uint8_t*>(src);
+    while (n) {
+        Leaf leaf = TRY(lookup(dst));
+        size_t off = dst & (kPageSize - 1);
+        size_t chunk = kPageSize - off < n ? kPageSize - off : n;
+        __builtin_memcpy(phys_as<uint8_t>(leaf.pa) + off, in, chunk);
+        in += chunk;
+        dst += chunk;
+        n -= chunk;
+    }
+    return success();
+}
+
+}  // namespace bh

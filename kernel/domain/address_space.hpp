@@ -1,0 +1,45 @@
+// AddressSpace: a domain's ring-3 page tables, the only place user mappings are made.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/result.hpp"
+#include "mem/phys.hpp"
+#include "mem/quota.hpp"
+
+namespace bh {
+
+// Invariants: every leaf in the user half holds one machine-frame reference (taken by map,
+// dropped by unmap/destroy); the kernel half is shared with every other space; intermediate
+// tables are charged to the owner's quota.
+class AddressSpace {
+public:
+    struct Leaf {
+        paddr_t pa;
+        bool writable;
+        bool foreign;  // a grant mapping: owned by the grant table's maptrack, not by frame caps
+    };
+
+    Result<void> init(Quota& quota, paddr_t kernel_root);
+    // Maps one 4 KiB page. Busy if something is mapped there; BadAddress outside user space.
+    Result<void> map(vaddr_t va, paddr_t pa, bool writable, bool executable, bool foreign);
+    Result<Leaf> unmap(vaddr_t va);
+    Result<Leaf> lookup(vaddr_t va) const;
+    void destroy();
+
+    paddr_t root() const { return root_; }
+
+    // Copies between the kernel and this space, checking each page is a present user page
+    // (writable for copy_out). Hostile pointers (kernel, non-canonical, unmapped) → BadAddress.
+    Result<void> copy_in(void* dst, vaddr_t src, size_t n) const;
+    Result<void> copy_out(vaddr_t dst, const void* src, size_t n) const;
+
+private:
+    paddr_t root_ = 0;
+    Quota* quota_ = nullptr;
+};
+
+bool user_range_ok(vaddr_t va, size_t n);
+
+}  // namespace bh

@@ -1,0 +1,72 @@
+// KernelHost: the kernel side of the event-channel and grant-table interfaces.
+#include "domain/kernel_host.hpp"
+
+#include "domain/cpu.hpp"
+#include "domain/domain.hpp"
+#include "domain/registry.hpp"
+#include "gnttab/grant_table.hpp"
+#include "mem/kheap.hpp"
+#include "mem/machine_frames.hpp"
+
+namespace bh {
+
+namespace {
+EvtchnKernelHost g_evtchn_host;
+GnttabKernelHost g_gnttab_host;
+}  // namespace
+
+EvtchnKernelHost& evtchn_host() { return g_evtchn_host; }
+GnttabKernelHost& gnttab_host() { return g_gnttab_host; }
+
+EvtchnTable* EvtchnKernelHost::table_of(bh_domid_t dom) {
+    Domain* d = domain_by_id(dom);
+    return d ? d->evtchn : nullptr;
+}
+
+void EvtchnKernelHost::notify(bh_domid_t dom) {
+    if (Domain* d = domain_by_id(dom)) vcpu_wake(d->vcpu);
+}
+
+GrantTable* GnttabKernelHost::table_of(bh_domid_t dom) {
+    Domain* d = domain_by_id(dom);
+    return d ? d->gnttab : nullptr;
+}
+
+// A native domain names the granted page by its own virtual page number (the role a guest's
+// GFN plays for SVM guests); it must be an ordinary page of its own, not a foreign mapping.
+Result<paddr_t> GnttabKernelHost::get_granted_frame(bh_domid_t granter, uint32_t frame_field) {
+    Domain* d = domain_by_id(granter);
+    if (!d) return Error::BadDomain;
+    auto leaf = d->as.lookup(static_cast<vaddr_t>(frame_field) << kPageShift);
+    if (!leaf.ok() || leaf.value().foreign) return Error::BadGrant;
+    machine_frames().ref(leaf.value().pa);
+    return leaf.value().pa;
+}
+
+void GnttabKernelHost::put_frame(paddr_t pa) { machine_frames().unref(pa); }
+
+Result<void> GnttabKernelHost::map_foreign(bh_domid_t mapper, vaddr_t va, paddr_t pa, bool writable) {
+    Domain* d = domain_by_id(mapper);
+    if (!d) return Error::BadDomain;
+    return d->as.map(va, pa, writable, false, true);
+}
+
+void GnttabKernelHost::unmap_foreign(bh_domid_t mapper, vaddr_t va) {
+    Domain* d = domain_slot(mapper);
+    if (d && d->as.root()) (void)d->as.unmap(va);
+}
+
+Result<paddr_t> GnttabKernelHost::local_frame(bh_domid_t self, vaddr_t va, bool write) {
+    Domain* d = domain_by_id(self);
+    if (!d) return Error::BadDomain;
+    auto leaf = TRY(d->as.lookup(va));
+    if (write && !leaf.writable) return Error::BadAddress;
+    return leaf.pa;
+}
+
+Result<paddr_t> GnttabKernelHost::alloc_table_frame() { return machine_frames().alloc(); }
+void GnttabKernelHost::free_table_frame(paddr_t pa) { machine_frames().unref(pa); }
+
+void GnttabKernelHost::table_idle(GrantTable& t) { kdelete(&t); }
+
+}  // namespace bh

@@ -1,0 +1,55 @@
+// Release hooks: what happens when the last capability to an object goes.
+#include "domain/objects.hpp"
+
+#include "cap/release.hpp"
+#include "domain/domain.hpp"
+#include "evtchn/evtchn_table.hpp"
+#include "mem/kheap.hpp"
+#include "mem/machine_frames.hpp"
+
+namespace bh {
+namespace {
+
+void release_frame(Kobject* o) {
+    auto* f = kobject_cast<FrameObj>(o);
+    machine_frames().unref(f->pa);
+    if (f->charged) {
+        f->charged->quota.release(kPageSize + sizeof(FrameObj));
+        kobject_drop(f->charged);
+    }
+    kdelete(f);
+}
+
+void release_evtchn(Kobject* o) {
+    auto* e = kobject_cast<EvtchnObj>(o);
+    if (e->dom->evtchn) (void)e->dom->evtchn->close(e->port);
+    e->dom->quota.release(sizeof(EvtchnObj));
+    kobject_drop(e->dom);
+    kdelete(e);
+}
+
+void release_gnttab(Kobject* o) {
+    auto* g = kobject_cast<GnttabObj>(o);
+    kobject_drop(g->dom);
+    kdelete(g);
+}
+
+void release_domain(Kobject* o) { kdelete(kobject_cast<Domain>(o)); }
+void release_device(Kobject* o) { kdelete(kobject_cast<DeviceObj>(o)); }
+void release_irq(Kobject* o) { kdelete(kobject_cast<IrqObj>(o)); }
+// The machine object is static: the last cap going (supervisor death) frees nothing.
+void release_machine(Kobject*) {}
+
+}  // namespace
+
+void register_release_hooks() {
+    set_release_hook(ObjType::Frame, release_frame);
+    set_release_hook(ObjType::EvtChn, release_evtchn);
+    set_release_hook(ObjType::GntTab, release_gnttab);
+    set_release_hook(ObjType::Domain, release_domain);
+    set_release_hook(ObjType::Device, release_device);
+    set_release_hook(ObjType::Irq, release_irq);
+    set_release_hook(ObjType::Machine, release_machine);
+}
+
+}  // namespace bh

@@ -1,0 +1,74 @@
+// The small kernel objects capabilities name besides domains: frames, event-channel ports,
+// device regions, IRQs and the machine (root authority). Each is freed by its release hook
+// when the last capability naming it goes (domain/objects.cpp).
+#pragma once
+
+#include <bulkhead/abi.h>
+
+#include "cap/kobject.hpp"
+#include "mem/phys.hpp"
+
+namespace bh {
+
+struct Domain;
+
+// One machine frame, charged to the domain that allocated it (`owner`, by id) until released.
+struct FrameObj : Kobject {
+    static constexpr ObjType kType = ObjType::Frame;
+    FrameObj() : Kobject(kType) {}
+    paddr_t pa = 0;
+    Domain* charged = nullptr;  // whose quota pays for the frame
+};
+
+// One port of one domain's event-channel table; the last cap closes the port.
+struct EvtchnObj : Kobject {
+    static constexpr ObjType kType = ObjType::EvtChn;
+    EvtchnObj() : Kobject(kType) {}
+    Domain* dom = nullptr;  // held (kobject_hold) so the table outlives the cap
+    bh_port_t port = 0;
+};
+
+// An I/O-port range a driver domain may access through BH_CALL_IO_*.
+struct DeviceObj : Kobject {
+    static constexpr ObjType kType = ObjType::Device;
+    DeviceObj() : Kobject(kType) {}
+    uint16_t io_base = 0;
+    uint16_t io_count = 0;
+};
+
+// A hardware interrupt line that can be bound to an event channel.
+struct IrqObj : Kobject {
+    static constexpr ObjType kType = ObjType::Irq;
+    IrqObj() : Kobject(kType) {}
+    uint32_t irq = 0;
+};
+
+struct ModuleImage {
+    const uint8_t* data;
+    uint64_t size;
+    char name[48];
+};
+
+// Root authority handed to the supervisor: boot modules, domain creation, shutdown.
+struct MachineObj : Kobject {
+    static constexpr ObjType kType = ObjType::Machine;
+    MachineObj() : Kobject(kType) {}
+    static constexpr uint32_t kMaxModules = 32;
+    ModuleImage modules[kMaxModules] = {};
+    uint32_t nr_modules = 0;
+    const char* cmdline = "";
+};
+
+void register_release_hooks();
+
+}  // namespace bh
+
+namespace bh {
+// Names one domain's grant table (the GrantTable itself is not a Kobject: it may outlive the
+// domain while peers still map its grants).
+struct GnttabObj : Kobject {
+    static constexpr ObjType kType = ObjType::GntTab;
+    GnttabObj() : Kobject(kType) {}
+    Domain* dom = nullptr;  // held
+};
+}  // namespace bh

@@ -1,0 +1,73 @@
+// Machine calls (boot modules, shutdown) and device access through DeviceRegion / Irq caps.
+#include "arch/x86_64/cpu.hpp"
+#include "cap/cspace.hpp"
+#include "domain/objects.hpp"
+#include "lib/log.hpp"
+#include "syscall/syscall.hpp"
+
+namespace bh {
+namespace {
+
+// isa-debug-exit: QEMU exits with (v << 1) | 1. 0x10 → 33 (pass), 0x11 → 35 (fail).
+constexpr uint16_t kDebugExitPort = 0xf4;
+
+Result<void> io(Domain& self, const SysArgs& a, SysOut& out) {
+    DeviceObj* dev = TRY(self.cspace->lookup_as<DeviceObj>(TRY(arg32(a.a0)), BH_R_CONTROL));
+    uint64_t width = a.a2;
+    if (width != 1 && width != 2 && width != 4) return Error::BadArg;
+    if (a.a1 < dev->io_base || a.a1 + width > uint64_t{dev->io_base} + dev->io_count)
+        return Error::NoRights;
+    auto port = static_cast<uint16_t>(a.a1);
+    if (a.nr == BH_CALL_IO_OUT) {
+        if (width == 1) x86::outb(port, static_cast<uint8_t>(a.a3));
+        else if (width == 2) x86::outw(port, static_cast<uint16_t>(a.a3));
+        else x86::outl(port, static_cast<uint32_t>(a.a3));
+    } else {
+        out.r1 = width == 1 ? x86::inb(port) : width == 2 ? x86::inw(port) : x86::inl(port);
+    }
+    return success();
+}
+
+}  // namespace
+
+Result<void> sys_machine(Domain& self, const SysArgs& a, SysOut& out) {
+    switch (a.nr) {
+    case BH_CALL_MACHINE_MODULES: {
+        MachineObj* m = TRY(self.cspace->lookup_as<MachineObj>(TRY(arg32(a.a0)), BH_R_READ));
+        uint32_t i = TRY(arg32(a.a1));
+        if (i >= m->nr_modules) return Error::NotFound;
+        bh_module_info info{};
+        info.size = m->modules[i].size;
+        for (unsigned k = 0; k < sizeof info.name && m->modules[i].name[k]; ++k)
+            info.name[k] = m->modules[i].name[k];
+        TRYV(self.as.copy_out(a.a2, &info, sizeof info));
+        out.r1 = m->nr_modules;
+        return success();
+    }
+    case BH_CALL_MACHINE_SHUTDOWN: {
+        TRY(self.cspace->lookup_as<MachineObj>(TRY(arg32(a.a0)), BH_R_CONTROL));
+        if (a.a1 > 1) return Error::BadArg;
+        klog("BH-SHUTDOWN code=%lu", a.a1);
+        x86::outb(kDebugExitPort, static_cast<uint8_t>(0x10 | a.a1));
+        x86::halt_forever();
+    }
+    case BH_CALL_MACHINE_CMDLINE: {
+        MachineObj* m = TRY(self.cspace->lookup_as<MachineObj>(TRY(arg32(a.a0)), BH_R_READ));
+        uint64_t n = 0;
+        while (m->cmdline[n]) ++n;
+        if (a.a2 < n + 1) return Error::BadArg;
+        TRYV(self.as.copy_out(a.a1, m->cmdline, n + 1));
+        out.r1 = n;
+        return success();
+    }
+    case BH_CALL_IO_OUT:
+    case BH_CALL_IO_IN: return io(self, a, out);
+    case BH_CALL_IRQ_ACK: {
+        TRY(self.cspace->lookup_as<IrqObj>(TRY(arg32(a.a0)), BH_R_CONTROL));
+        return success();  // lines are edge-delivered through the LAPIC for now
+    }
+    default: return Error::BadCall;
+    }
+}
+
+}  // namespace bh

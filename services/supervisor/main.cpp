@@ -1,0 +1,255 @@
+// The supervisor: the first domain. It holds the machine capability, builds the boot domains
+// of its scenario, wires their event channels, waits for them, and judges the outcome.
+#include <bh/rt.hpp>
+
+#include "scenario.hpp"
+
+using namespace bh::rt;
+using sup::Outcome;
+
+namespace {
+
+constexpr uint32_t kMaxChildren = 16;
+// Supervisor capability slots: children's domain caps, then their control-channel caps.
+constexpr bh_slot_t kDomSlot0 = 16, kCtlSlot0 = 32, kTmpSlot = 60, kExcSlot = 61;
+
+struct ChildState {
+    const sup::Child* spec;
+    bh_domid_t id = 0;
+    bh_port_t ctl_port = 0;  // our end of its control channel
+    bool created = false, ready = false, finished = false;
+    uint8_t state = 0, fault = 0;
+    uint64_t exit_code = 0;
+    char name[48] = {};
+};
+
+ChildState g_children[kMaxChildren];
+uint32_t g_n = 0;
+uint32_t g_dom_exc = 0;
+bool g_failed = false;
+
+void fail(const char* what, const char* name, uint64_t err) {
+    print("supervisor: %s %s: %s", what, name, error_name(err));
+    g_failed = true;
+}
+
+bool arg_value(const char* cmdline, const char* key, char* out, unsigned n) {
+    for (const char* p = cmdline; *p; ++p) {
+        if (p != cmdline && p[-1] != ' ') continue;
+        const char* k = key;
+        const char* q = p;
+        while (*k && *q == *k) ++q, ++k;
+        if (*k || *q != '=') continue;
+        ++q;
+        unsigned i = 0;
+        while (*q && *q != ' ' && i + 1 < n) out[i++] = *q++;
+        out[i] = '\0';
+        return true;
+    }
+    return false;
+}
+
+const char* state_name(uint8_t s) {
+    static const char* const names[] = {"built", "running", "paused", "faulted", "dead", "exited"};
+    return s < 6 ? names[s] : "?";
+}
+
+bool build(uint32_t i, const sup::Child& spec) {
+    ChildState& c = g_children[i];
+    c.spec = &spec;
+    bh_module_info info{};
+    Ret r = call(BH_CALL_MACHINE_MODULES, BH_SLOT_MACHINE, i + 1, reinterpret_cast<uint64_t>(&info));
+    if (!r.ok()) {
+        fail("missing module for child", "", r.err);
+        return false;
+    }
+    for (unsigned k = 0; k < sizeof c.name - 1 && info.name[k]; ++k) c.name[k] = info.name[k];
+    r = call(BH_CALL_DOMAIN_CREATE, BH_SLOT_MACHINE, i + 1, kDomSlot0 + i, spec.quota_pages);
+    if (spec.outcome == Outcome::Refused) {
+        if (r.err == BH_E_BAD_ELF) print("supervisor: %s refused as expected (bad-elf)", c.name);
+        else fail("malformed image was not refused:", c.name, r.err);
+        c.finished = true;
+        return false;
+    }
+    if (!r.ok()) {
+        fail("cannot create", c.name, r.err);
+        return false;
+    }
+    c.id = static_cast<bh_domid_t>(r.r1);
+    c.created = true;
+    // Control channel: a port in the child's table for us; the child gets its cap, we bind.
+    r = call(BH_CALL_EVTCHN_ALLOC_UNBOUND_FOR, kDomSlot0 + i, kTmpSlot, self_id());
+    Ret g = r.ok() ? call(BH_CALL_DOMAIN_GIVE_CAP, kDomSlot0 + i, kTmpSlot, BH_SLOT_CONTROL, BH_R_ALL)
+                   : r;
+    Ret b = g.ok() ? call(BH_CALL_EVTCHN_BIND_INTERDOMAIN, kCtlSlot0 + i, c.id, r.r1) : g;
+    call(BH_CALL_CAP_DELETE, kTmpSlot);
+    if (!b.ok()) {
+        fail("cannot wire control channel of", c.name, b.err);
+        return false;
+    }
+    c.ctl_port = static_cast<bh_port_t>(b.r1);
+    return true;
+}
+
+// Link (a, b): a port in a's table unbound for b, its cap in a's BH_SLOT_PEER; b learns
+// (a's id, port) from its first start argument and binds itself.
+uint64_t link_args[kMaxChildren];
+bool link(const sup::Link& l) {
+    ChildState& a = g_children[l.a];
+    ChildState& b = g_children[l.b];
+    Ret r = call(BH_CALL_EVTCHN_ALLOC_UNBOUND_FOR, kDomSlot0 + l.a, kTmpSlot, b.id);
+    Ret g = r.ok() ? call(BH_CALL_DOMAIN_GIVE_CAP, kDomSlot0 + l.a, kTmpSlot, BH_SLOT_PEER, BH_R_ALL) : r;
+    call(BH_CALL_CAP_DELETE, kTmpSlot);
+    if (!g.ok()) {
+        fail("cannot link", a.name, g.err);
+        return false;
+    }
+    link_args[l.a] = b.id;
+    link_args[l.b] = a.id | (r.r1 << 16);
+    return true;
+}
+
+void refresh(ChildState& c) {
+    bh_domain_info info{};
+    uint32_t i = static_cast<uint32_t>(&c - g_children);
+    if (!call(BH_CALL_DOMAIN_INFO, kDomSlot0 + i, reinterpret_cast<uint64_t>(&info)).ok()) return;
+    c.state = info.state;
+    c.fault = info.fault;
+    c.exit_code = info.exit_code;
+    if (!c.finished && (info.state == BH_DOM_EXITED || info.state == BH_DOM_FAULTED)) {
+        c.finished = true;
+        print("supervisor: %s (id %u) %s code=%lu fault=%u", c.name, c.id, state_name(info.state),
+              info.exit_code, info.fault);
+    }
+}
+
+void print_table() {
+    for (uint32_t i = 0; i < g_n; ++i) {
+        ChildState& c = g_children[i];
+        if (!c.created) continue;
+        bh_domain_info info{};
+        call(BH_CALL_DOMAIN_INFO, kDomSlot0 + i, reinterpret_cast<uint64_t>(&info));
+        print("BH-DOMAIN name=%s id=%u state=%s mem=%lu quota=%lu", c.name, c.id,
+              state_name(info.state), info.mem_pages * 4, info.quota_pages * 4);
+    }
+}
+
+bool judge(const sup::Scenario& s) {
+    bool ok = !g_failed && g_dom_exc >= s.min_dom_exc;
+    for (uint32_t i = 0; i < g_n; ++i) {
+        ChildState& c = g_children[i];
+        const sup::Child& e = *c.spec;
+        bool good = true;
+        switch (e.outcome) {
+        case Outcome::Service: good = c.ready && c.state == BH_DOM_RUNNING; break;
+        case Outcome::Exit0:
+        case Outcome::Waiter: good = c.state == BH_DOM_EXITED && c.exit_code == 0; break;
+        case Outcome::Fault: good = c.state == BH_DOM_FAULTED && c.fault == e.fault; break;
+        case Outcome::Refused: good = !c.created; break;
+        }
+        if (!good) print("supervisor: %s did not behave as expected", c.name);
+        ok = ok && good;
+    }
+    return ok;
+}
+
+// Destroys every child and checks the quota it paid for them came back.
+bool reclaim(uint64_t baseline_pages) {
+    for (uint32_t i = 0; i < g_n; ++i)
+        if (g_children[i].created) call(BH_CALL_DOMAIN_DESTROY, kDomSlot0 + i);
+    for (uint32_t i = 0; i < g_n; ++i)
+        if (g_children[i].created) call(BH_CALL_CAP_DELETE, kDomSlot0 + i);
+    bh_domain_info me{};
+    call(BH_CALL_DOMAIN_INFO, BH_SLOT_SELF, reinterpret_cast<uint64_t>(&me));
+    print("supervisor: after destroying all children: %lu pages charged (baseline %lu)",
+          me.mem_pages, baseline_pages);
+    return me.mem_pages == baseline_pages;
+}
+
+}  // namespace
+
+int bh_main(uint64_t nr_modules, uint64_t) {
+    char cmdline[256] = {};
+    call(BH_CALL_MACHINE_CMDLINE, BH_SLOT_MACHINE, reinterpret_cast<uint64_t>(cmdline), sizeof cmdline);
+    char name[32] = "default", mode[16] = "";
+    arg_value(cmdline, "scenario", name, sizeof name);
+    arg_value(cmdline, "mode", mode, sizeof mode);
+    const sup::Scenario* s = sup::find_scenario(name);
+    auto shutdown = [](uint64_t code) { call(BH_CALL_MACHINE_SHUTDOWN, BH_SLOT_MACHINE, code); };
+    if (!s) {
+        print("BH-TEST %s FAIL unknown scenario", name);
+        shutdown(1);
+    }
+    print("supervisor: scenario %s, %lu boot modules", s->name, nr_modules);
+    if (s->nr_children + 1 > nr_modules) {
+        print("BH-TEST %s FAIL boot archive has %lu modules, scenario needs %u", s->name,
+              nr_modules, s->nr_children + 1);
+        shutdown(1);
+    }
+    Ret exc = call(BH_CALL_EVTCHN_BIND_VIRQ, kExcSlot, BH_VIRQ_DOM_EXC);
+    bh_domain_info me{};
+    call(BH_CALL_DOMAIN_INFO, BH_SLOT_SELF, reinterpret_cast<uint64_t>(&me));
+    uint64_t baseline = me.mem_pages;
+
+    g_n = s->nr_children;
+    for (uint32_t i = 0; i < g_n; ++i) build(i, s->children[i]);
+    for (uint32_t i = 0; i < s->nr_links; ++i) link(s->links[i]);
+    for (uint32_t i = 0; i < g_n; ++i)
+        if (g_children[i].created) {
+            Ret r = call(BH_CALL_DOMAIN_START, kDomSlot0 + i, link_args[i], g_children[i].spec->role);
+            if (!r.ok()) fail("cannot start", g_children[i].name, r.err);
+        }
+
+    bool table_done = false, waiters_told = false;
+    for (;;) {
+        bool all_ready = true, finite_done = true, all_done = true, any_finite = false;
+        for (uint32_t i = 0; i < g_n; ++i) {
+            ChildState& c = g_children[i];
+            if (!c.created) continue;
+            all_ready = all_ready && (c.ready || c.finished);
+            bool finite = c.spec->outcome == Outcome::Exit0 || c.spec->outcome == Outcome::Fault;
+            any_finite = any_finite || finite || c.spec->outcome == Outcome::Waiter;
+            if (finite) finite_done = finite_done && c.finished;
+            if (c.spec->outcome != Outcome::Service) all_done = all_done && c.finished;
+        }
+        if (all_ready && !table_done) {
+            table_done = true;
+            print_table();
+        }
+        if (table_done && finite_done && !waiters_told) {
+            waiters_told = true;
+            for (uint32_t i = 0; i < g_n; ++i)
+                if (g_children[i].created && g_children[i].spec->outcome == Outcome::Waiter)
+                    call(BH_CALL_EVTCHN_SEND, kCtlSlot0 + i);
+        }
+        bool interactive = !any_finite && mode[0] == '\0' && s->name[0] == 'd';
+        if (table_done && all_done && !interactive) break;
+        if (g_failed && table_done) break;
+
+        bh_port_t p = wait_event();
+        if (exc.ok() && p == exc.r1) {
+            ++g_dom_exc;
+            for (uint32_t i = 0; i < g_n; ++i)
+                if (g_children[i].created) refresh(g_children[i]);
+            continue;
+        }
+        for (uint32_t i = 0; i < g_n; ++i) {
+            ChildState& c = g_children[i];
+            if (c.created && p == c.ctl_port && !c.ready) {
+                c.ready = true;
+                refresh(c);
+                print("BH-READY name=%s id=%u", c.name, c.id);
+            }
+        }
+    }
+    for (uint32_t i = 0; i < g_n; ++i)
+        if (g_children[i].created) refresh(g_children[i]);
+    bool ok = judge(*s);
+    print("supervisor: %u dom_exc notifications received", g_dom_exc);
+    bool reclaimed = reclaim(baseline);
+    if (!reclaimed) print("supervisor: memory was not fully reclaimed");
+    ok = ok && reclaimed;
+    print("BH-TEST %s %s", s->name, ok ? "PASS" : "FAIL see log above");
+    shutdown(ok ? 0 : 1);
+    return 0;
+}

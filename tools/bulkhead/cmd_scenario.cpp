@@ -1,0 +1,57 @@
+// `bulkhead scenario NAME`: boot one system-test image and judge it by exit status and markers.
+#include <unistd.h>
+
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "serial_log.hpp"
+#include "verdict.hpp"
+
+namespace bh::cli {
+
+std::string make_config(const Layout& layout, const std::string& scenario, const BootOptions& opts,
+                        QemuConfig& out) {
+    std::string problem = check_boot_files(layout, scenario);
+    if (!problem.empty()) return problem;
+    if (opts.kvm && access("/dev/kvm", R_OK | W_OK) != 0)
+        return "--kvm: /dev/kvm is not available to this user (drop --kvm to use TCG)";
+    out.program = qemu_program();
+    out.kernel = layout.kernel_elf();
+    out.initrd = layout.image(scenario);
+    out.scenario = scenario;
+    out.extra_append = opts.append;
+    out.kvm = opts.kvm;
+    out.log = layout.log(scenario);
+    return {};
+}
+
+void warn_malformed(const std::vector<std::string>& malformed) {
+    for (const std::string& m : malformed) fmt::print(stderr, "bulkhead: warning: malformed marker: {}\n", m);
+}
+
+int cmd_scenario(const Layout& layout, const std::string& name, const BootOptions& opts) {
+    QemuConfig config;
+    std::string problem = make_config(layout, name, opts, config);
+    if (!problem.empty()) {
+        fmt::print("scenario {}: FAIL: {}\n", name, problem);
+        return 1;
+    }
+    fmt::print(stderr, "scenario {}: booting (timeout {} s, serial log {})\n", name, opts.timeout_s,
+               config.log.string());
+    std::fflush(stderr);
+    BootResult r = boot_headless(config, opts.timeout_s, true);
+    SerialLog log = parse_serial_log(r.log_text);
+    warn_malformed(log.malformed);
+    std::vector<std::string> why = scenario_failures(name, r.outcome, log);
+    std::fflush(stderr);
+    if (!why.empty()) {
+        fmt::print("scenario {}: FAIL: {}\n", name, join_reasons(why));
+        return 1;
+    }
+    fmt::print("scenario {}: PASS\n", name);
+    return 0;
+}
+
+}  // namespace bh::cli

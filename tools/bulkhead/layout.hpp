@@ -1,0 +1,41 @@
+// Where the CLI finds the build tree, the kernel, the boot images and the logs.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace bh::cli {
+
+// Paths derived from the build directory. The CLI lives at build/tools/bulkhead/bulkhead,
+// so the build directory is three levels above /proc/self/exe and the source directory its parent.
+// BULKHEAD_BUILD_DIR overrides the build directory (the CLI's own tests use it).
+struct Layout {
+    std::filesystem::path build;
+    std::filesystem::path source;
+
+    std::filesystem::path kernel_elf() const { return build / "kernel/arch/x86_64/bulkhead.elf"; }
+    std::filesystem::path image(std::string_view scenario) const {
+        return build / "tests/system/images" / (std::string(scenario) + ".cpio");
+    }
+    std::filesystem::path log(std::string_view scenario) const {
+        return build / "logs" / (std::string(scenario) + ".log");
+    }
+    std::filesystem::path testlog_json(std::string_view logbase = "testlog") const {
+        return build / "meson-logs" / (std::string(logbase) + ".json");
+    }
+};
+
+// Layout for a CLI binary at `exe` (unless BULKHEAD_BUILD_DIR is set).
+Layout layout_from_exe(const std::filesystem::path& exe);
+
+// Layout of the running binary.
+Layout current_layout();
+
+// Scenario names become file names: letters, digits, '-', '_' only, at most 64 characters.
+bool valid_scenario_name(std::string_view name);
+
+// The QEMU binary: BULKHEAD_QEMU if set (tests substitute a fake), else qemu-system-x86_64.
+std::string qemu_program();
+
+}  // namespace bh::cli

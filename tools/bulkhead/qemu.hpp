@@ -1,0 +1,48 @@
+// Booting one scenario under QEMU: the command line, the serial log, the timeout.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "layout.hpp"
+#include "outcome.hpp"
+
+namespace bh::cli {
+
+// Everything that varies between runs. The rest of the machine is fixed: q35, one CPU,
+// 256 MiB, no display, no default devices, isa-debug-exit at port 0xf4 for the exit status.
+struct QemuConfig {
+    std::string program = "qemu-system-x86_64";
+    std::filesystem::path kernel;
+    std::filesystem::path initrd;
+    std::string scenario;
+    std::string extra_append;      // appended to "scenario=NAME" on the kernel command line
+    bool kvm = false;              // -accel kvm instead of tcg (only on hosts with nested SVM)
+    bool interactive = false;      // serial on stdio (Ctrl-A X quits); else serial to `log`
+    std::filesystem::path log;     // serial log file (headless), or a copy of the console (interactive)
+};
+
+// The exact QEMU argv for `c` (pure; unit-tested).
+std::vector<std::string> qemu_argv(const QemuConfig& c);
+
+// A finished boot: how QEMU ended and the serial log it produced.
+struct BootResult {
+    QemuOutcome outcome;
+    std::string log_text;
+};
+
+// Checks that the kernel ELF and the scenario image exist; an error message, or empty.
+std::string check_boot_files(const Layout& layout, const std::string& scenario);
+
+// Boots `c` headless with a timeout (seconds), writing the serial log to c.log.
+// When `echo` is set the log is copied to stdout as it grows.
+BootResult boot_headless(const QemuConfig& c, int timeout_s, bool echo);
+
+// Boots `c` with the console on this terminal and no timeout; returns how QEMU ended.
+QemuOutcome boot_interactive(const QemuConfig& c);
+
+// The last `n` lines of `text`, for showing the end of a log after a failure.
+std::string tail_lines(const std::string& text, size_t n);
+
+}  // namespace bh::cli

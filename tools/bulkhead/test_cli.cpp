@@ -1,0 +1,320 @@
+// End-to-end runs of the real `bulkhead` binary against a fake QEMU, a fake meson and a
+// fake build directory: exit statuses, messages, logs and argument validation.
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using Env = std::vector<std::pair<std::string, std::string>>;
+
+struct Run {
+    int status = -1;
+    std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// A fake build tree with a kernel and images for the scenarios the tests boot.
+struct FakeBuild {
+    fs::path dir;
+    FakeBuild() {
+        std::string tmpl = (fs::temp_directory_path() / "bh-cli-XXXXXX").string();
+        REQUIRE(mkdtemp(tmpl.data()) != nullptr);
+        dir = tmpl;
+        fs::create_directories(dir / "kernel/arch/x86_64");
+        std::ofstream(dir / "kernel/arch/x86_64/bulkhead.elf") << "ELF";
+        fs::create_directories(dir / "tests/system/images");
+        for (const char* s : {"smoke", "default", "bench"})
+            std::ofstream(dir / "tests/system/images" / (std::string(s) + ".cpio")) << "070701";
+    }
+    ~FakeBuild() { fs::remove_all(dir); }
+
+    fs::path file(const std::string& name, const std::string& text) const {
+        std::ofstream(dir / name, std::ios::binary) << text;
+        return dir / name;
+    }
+
+    // Runs the CLI with this build dir and the fake QEMU, plus `env`.
+    Run run(const std::vector<std::string>& args, Env env = {}) const {
+        env.insert(env.begin(), {{"BULKHEAD_BUILD_DIR", dir.string()},
+                                 {"BULKHEAD_QEMU", std::string(BH_TESTDATA) + "/fake-qemu"}});
+        Run r;
+        fs::path out = dir / "cli.out", err = dir / "cli.err";
+        pid_t pid = fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            int devnull = open("/dev/null", O_RDONLY);
+            if (o < 0 || e < 0 || devnull < 0) _exit(126);
+            dup2(devnull, 0);
+            dup2(o, 1);
+            dup2(e, 2);
+            for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
+            std::vector<char*> argv = {const_cast<char*>(BH_CLI)};
+            for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+            argv.push_back(nullptr);
+            execv(BH_CLI, argv.data());
+            _exit(127);
+        }
+        int st = 0;
+        waitpid(pid, &st, 0);
+        r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        r.out = slurp(out);
+        r.err = slurp(err);
+        return r;
+    }
+
+    // Runs a boot verb whose fake QEMU prints `serial` and exits with `status`.
+    Run boot(const std::vector<std::string>& args, const std::string& serial, int status, Env env = {}) const {
+        env.push_back({"FAKE_QEMU_SERIAL", file("serial.in", serial).string()});
+        env.push_back({"FAKE_QEMU_STATUS", std::to_string(status)});
+        env.push_back({"FAKE_QEMU_ARGS", (dir / "qemu.args").string()});
+        return run(args, env);
+    }
+
+    std::string qemu_args() const { return slurp(dir / "qemu.args"); }
+};
+
+}  // namespace
+
+TEST_CASE("No verb, an unknown verb or an unknown option prints usage and exits 2") {
+    FakeBuild b;
+    for (std::vector<std::string> args : {std::vector<std::string>{}, {"frobnicate"}, {"demo", "--frob"},
+                                          {"scenario"}, {"scenario", "../x"}, {"scenario", "a", "b"},
+                                          {"scenario", "smoke", "--timeout", "0"},
+                                          {"scenario", "smoke", "--timeout", "soon"}, {"bench", "--yaml"},
+                                          {"demo", "test"}}) {
+        Run r = b.run(args);
+        INFO("args: " << args.size() << " " << (args.empty() ? "" : args.back()) << "\n" << r.err);
+        CHECK(r.status == 2);
+        CHECK_THAT(r.err, Catch::Contains("Usage:"));
+        CHECK_FALSE(fs::exists(b.dir / "qemu.args"));
+    }
+}
+
+TEST_CASE("An unknown verb is named") {
+    FakeBuild b;
+    Run r = b.run({"frobnicate"});
+    CHECK(r.status == 2);
+    CHECK_THAT(r.err, Catch::StartsWith("bulkhead: unknown verb 'frobnicate'\n"));
+}
+
+TEST_CASE("--help lists the verbs and exits 0") {
+    FakeBuild b;
+    Run r = b.run({"--help"});
+    CHECK(r.status == 0);
+    for (const char* verb : {"demo", "test", "bench", "scenario"}) CHECK_THAT(r.out, Catch::Contains(verb));
+}
+
+TEST_CASE("scenario passes on status 33 with its PASS line, echoing and keeping the serial log") {
+    FakeBuild b;
+    Run r = b.boot({"scenario", "smoke", "--append", "verbose=1"}, "hello\nBH-TEST smoke PASS ok\n", 33);
+    CHECK(r.status == 0);
+    CHECK_THAT(r.out, Catch::StartsWith("hello\nBH-TEST smoke PASS ok\n"));
+    CHECK_THAT(r.out, Catch::EndsWith("scenario smoke: PASS\n"));
+    CHECK(slurp(b.dir / "logs/smoke.log") == "hello\nBH-TEST smoke PASS ok\n");
+    std::string args = b.qemu_args();
+    CHECK_THAT(args, Catch::StartsWith("-accel\ntcg\n-M\nq35\n"));
+    CHECK_THAT(args, Catch::Contains("-append\nscenario=smoke verbose=1\n"));
+    CHECK_THAT(args, Catch::Contains("-serial\nfile:" + (b.dir / "logs/smoke.log").string() + "\n"));
+    CHECK_THAT(args, Catch::Contains("-initrd\n" + (b.dir / "tests/system/images/smoke.cpio").string() + "\n"));
+}
+
+TEST_CASE("scenario fails with the reason on a missing PASS, a FAIL line, or a bad status") {
+    FakeBuild b;
+    Run r = b.boot({"scenario", "smoke"}, "BH-TEST other PASS\n", 33);
+    CHECK(r.status == 1);
+    CHECK_THAT(r.out, Catch::Contains("scenario smoke: FAIL: no 'BH-TEST smoke PASS' line"));
+
+    r = b.boot({"scenario", "smoke"}, "BH-TEST smoke PASS\nBH-TEST smoke FAIL port 3 stuck\n", 35);
+    CHECK(r.status == 1);
+    CHECK_THAT(r.out, Catch::Contains("scenario smoke: FAIL: BH-TEST smoke FAIL port 3 stuck; QEMU exited with status 35"));
+
+    r = b.boot({"scenario", "smoke"}, "BH-TEST smoke PASS\n", 0);
+    CHECK(r.status == 1);
+    CHECK_THAT(r.out, Catch::Contains("triple fault"));
+
+    r = b.boot({"scenario", "smoke"}, "BH-READY name=x\nBH-TEST smoke PASS\n", 33);
+    CHECK(r.status == 0);
+    CHECK_THAT(r.err, Catch::Contains("malformed marker: BH-READY name=x  (missing id=)"));
+}
+
+TEST_CASE("scenario kills a QEMU that outlives its timeout") {
+    FakeBuild b;
+    auto start = std::chrono::steady_clock::now();
+    Run r = b.boot({"scenario", "smoke", "--timeout", "1"}, "BH-TEST smoke PASS\n", 33, {{"FAKE_QEMU_SLEEP", "30"}});
+    auto took = std::chrono::steady_clock::now() - start;
+    CHECK(r.status == 1);
+    CHECK_THAT(r.out, Catch::Contains("scenario smoke: FAIL: timed out after 1 s; QEMU was killed"));
+    CHECK(took < std::chrono::seconds(10));
+}
+
+TEST_CASE("scenario names a missing image, a missing kernel and an unstartable QEMU") {
+    FakeBuild b;
+    Run r = b.run({"scenario", "nosuch"});
+    CHECK(r.status == 1);
+    CHECK_THAT(r.out, Catch::Contains("scenario nosuch: FAIL: boot image"));
+    CHECK_THAT(r.out, Catch::Contains("nosuch.cpio not found"));
+
+    r = b.run({"scenario", "smoke"}, {{"BULKHEAD_QEMU", "/nonexistent/qemu"}});
+    CHECK(r.status == 1);
+    CHECK_THAT(r.out, Catch::Contains("could not start /nonexistent/qemu: No such file or directory"));
+
+    fs::remove(b.dir / "kernel/arch/x86_64/bulkhead.elf");
+    r = b.run({"scenario", "smoke"});
+    CHECK(r.status == 1);
+    CHECK_THAT(r.out, Catch::Contains("bulkhead.elf not found"));
+}
+
+TEST_CASE("--kvm selects the KVM accelerator, or fails clearly without /dev/kvm") {
+    FakeBuild b;
+    Run r = b.boot({"scenario", "smoke", "--kvm"}, "BH-TEST smoke PASS\n", 33);
+    if (access("/dev/kvm", R_OK | W_OK) == 0) {
+        CHECK(r.status == 0);
+        CHECK_THAT(b.qemu_args(), Catch::StartsWith("-accel\nkvm\n"));
+    } else {
+        CHECK(r.status == 1);
+        CHECK_THAT(r.out, Catch::Contains("/dev/kvm is not available"));
+    }
+}
+
+TEST_CASE("demo --check prints the domain table and passes when all domains run") {
+    FakeBuild b;
+    Run r = b.boot({"demo", "--check"},
+                   "BH-READY name=xenstore id=1\n"
+                   "BH-DOMAIN name=supervisor id=0 state=running mem=512 quota=1024\n"
+                   "BH-DOMAIN name=xenstore id=1 state=running mem=2048 quota=4096\n"
+                   "BH-SHUTDOWN code=0\n",
+                   33);
+    CHECK(r.status == 0);
+    CHECK(r.out ==
+          "NAME        ID  STATE      MEMORY     QUOTA\n"
+          "supervisor   0  running   512 KiB  1024 KiB\n"
+          "xenstore     1  running  2048 KiB  4096 KiB\n");
+    CHECK_THAT(b.qemu_args(), Catch::Contains("-append\nscenario=default mode=check\n"));
+}
+
+TEST_CASE("demo --check fails on a domain that is not running, or no table") {
+    FakeBuild b;
+    Run r = b.boot({"demo", "--check"}, "BH-DOMAIN name=netback id=3 state=faulted mem=1 quota=2\n", 33);
+    CHECK(r.status == 1);
+    CHECK_THAT(r.out, Catch::Contains("netback   3  faulted"));
+    CHECK_THAT(r.err, Catch::Contains("demo --check: FAIL: domain netback (id 3) is faulted, not running"));
+
+    r = b.boot({"demo", "--check", "--timeout", "1"}, "kernel panic\n", 0, {{"FAKE_QEMU_SLEEP", "30"}});
+    CHECK(r.status == 1);
+    CHECK_THAT(r.err, Catch::Contains("kernel panic"));  // the log tail
+    CHECK_THAT(r.err, Catch::Contains("timed out after 1 s"));
+    CHECK_THAT(r.err, Catch::Contains("no BH-DOMAIN line"));
+}
+
+TEST_CASE("demo attaches the console and says how to quit") {
+    FakeBuild b;
+    Run r = b.boot({"demo"}, "console text\n", 0);
+    CHECK(r.status == 0);
+    CHECK_THAT(r.out, Catch::StartsWith("Bulkhead demo:"));
+    CHECK_THAT(r.out, Catch::Contains("Ctrl-A X"));
+    CHECK_THAT(r.out, Catch::Contains("console text"));
+    CHECK_THAT(b.qemu_args(), Catch::Contains("-chardev\nstdio,id=console,mux=on,signal=off,logfile="));
+
+    r = b.boot({"demo"}, "", 35);
+    CHECK(r.status == 1);
+    CHECK_THAT(r.err, Catch::Contains("status 35"));
+}
+
+TEST_CASE("bench --json prints one object per bench and the ratios") {
+    FakeBuild b;
+    Run r = b.boot({"bench", "--json"},
+                   "BH-BENCH name=null_hypercall value=100 unit=cycles\n"
+                   "BH-BENCH name=evtchn_send value=250 unit=cycles\n"
+                   "BH-TEST bench PASS\n",
+                   33);
+    CHECK(r.status == 0);
+    CHECK(r.out ==
+          "{\"name\": \"null_hypercall\", \"value\": 100, \"unit\": \"cycles\"}\n"
+          "{\"name\": \"evtchn_send\", \"value\": 250, \"unit\": \"cycles\"}\n"
+          "{\"name\": \"evtchn_send_ratio\", \"value\": 2.50, \"unit\": \"x null_hypercall\"}\n");
+    CHECK_THAT(b.qemu_args(), Catch::Contains("-append\nscenario=bench\n"));
+
+    r = b.boot({"bench"}, "BH-BENCH name=null_hypercall value=100 unit=cycles\nBH-TEST bench PASS\n", 33);
+    CHECK(r.status == 0);
+    CHECK_THAT(r.out, Catch::StartsWith("NAME            VALUE  UNIT    RATIO\n"));
+}
+
+TEST_CASE("bench fails without BH-BENCH lines or when the scenario fails") {
+    FakeBuild b;
+    Run r = b.boot({"bench", "--json"}, "BH-TEST bench PASS\n", 33);
+    CHECK(r.status == 1);
+    CHECK(r.out.empty());
+    CHECK_THAT(r.err, Catch::Contains("no BH-BENCH line"));
+
+    r = b.boot({"bench", "--json"}, "BH-BENCH name=null_hypercall value=1 unit=ns\n", 35);
+    CHECK(r.status == 1);
+    CHECK_THAT(r.err, Catch::Contains("status 35"));
+}
+
+TEST_CASE("test runs meson test and ends with the summary line") {
+    FakeBuild b;
+    Env env = {{"PATH", std::string(BH_TESTDATA) + ":" + getenv("PATH")},
+               {"FAKE_MESON_ARGS", (b.dir / "meson.args").string()}};
+
+    SECTION("all passing, with --quick and extra arguments passed on") {
+        env.push_back({"FAKE_MESON_TESTLOG", b.file("log.json",
+                                                    "{\"name\": \"cap\", \"result\": \"OK\"}\n"
+                                                    "{\"name\": \"boot\", \"result\": \"SKIP\"}\n")
+                                                 .string()});
+        Run r = b.run({"test", "--quick", "--suite", "unit"}, env);
+        CHECK(r.status == 0);
+        CHECK_THAT(r.out, Catch::EndsWith("\n1 passed, 0 failed, 1 skipped\n") ||
+                              Catch::Equals("1 passed, 0 failed, 1 skipped\n"));
+        CHECK(slurp(b.dir / "meson.args") ==
+              "test\n-C\n" + b.dir.string() + "\n--print-errorlogs\n--no-suite\nslow\n--suite\nunit\n");
+    }
+    SECTION("a failure lists the test and exits 1") {
+        env.push_back({"FAKE_MESON_TESTLOG", b.file("log.json",
+                                                    "{\"name\": \"cap\", \"result\": \"OK\"}\n"
+                                                    "{\"name\": \"evtchn\", \"result\": \"TIMEOUT\"}\n")
+                                                 .string()});
+        env.push_back({"FAKE_MESON_STATUS", "1"});
+        Run r = b.run({"test"}, env);
+        CHECK(r.status == 1);
+        CHECK_THAT(r.out, Catch::Contains("failed: evtchn (TIMEOUT)"));
+        CHECK_THAT(r.out, Catch::EndsWith("\n1 passed, 1 failed\n"));
+        CHECK(slurp(b.dir / "meson.args").find("--no-suite") == std::string::npos);
+    }
+    SECTION("a stale testlog is not counted when meson writes none") {
+        fs::create_directories(b.dir / "meson-logs");
+        std::ofstream(b.dir / "meson-logs/testlog.json") << "{\"name\": \"old\", \"result\": \"OK\"}\n";
+        env.push_back({"FAKE_MESON_STATUS", "125"});
+        Run r = b.run({"test"}, env);
+        CHECK(r.status == 1);
+        CHECK_THAT(r.out, Catch::Contains("meson test exited with status 125"));
+        CHECK_THAT(r.out, Catch::Contains("was not written"));
+        CHECK_THAT(r.out, Catch::EndsWith("\n0 passed, 0 failed\n"));
+    }
+    SECTION("zero tests is a failure") {
+        env.push_back({"FAKE_MESON_TESTLOG", b.file("log.json", "").string()});
+        Run r = b.run({"test"}, env);
+        CHECK(r.status == 1);
+        CHECK_THAT(r.out, Catch::Contains("no test ran"));
+        CHECK_THAT(r.out, Catch::EndsWith("\n0 passed, 0 failed\n"));
+    }
+}
