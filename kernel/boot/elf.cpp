@@ -13,7 +13,9 @@ constexpr uint64_t page_down(uint64_t a) { return a & ~(kPageSize - 1); }
 struct PageSpan {
     uint64_t first, last;
 };
-PageSpan pages_of(const ElfSegment& s) { return {page_down(s.vaddr), page_down(s.vaddr + s.memsz - 1)}; }
+PageSpan pages_of(const ElfSegment& s) {
+    return {page_down(s.vaddr), page_down(s.vaddr + s.memsz - 1)};
+}
 
 // The first rule a program header breaks, or nullptr. Only PT_LOAD and PT_INTERP matter: other
 // types (GNU_STACK, NOTE, TLS...) carry no mapping the kernel must make.
@@ -34,7 +36,7 @@ const char* check_phdr(const elf::Phdr& ph, uint64_t file_size, vaddr_t lo, vadd
     return nullptr;
 }
 
-// Decode (no side effects outside `img`): the first rule the file breaks, or nullptr.
+// The first rule the file breaks, or nullptr. Writes only its out-parameters.
 const char* decode(std::span<const uint8_t> file, vaddr_t lo, vaddr_t hi, vaddr_t& entry,
                    ElfSegment* segs, uint32_t& count) {
     elf::Ehdr eh;
@@ -69,7 +71,8 @@ const char* decode(std::span<const uint8_t> file, vaddr_t lo, vaddr_t hi, vaddr_
         // Shared pages would need one mapping with two sets of rights and two sources.
         for (uint32_t j = 0; j < count; ++j) {
             PageSpan o = pages_of(segs[j]);
-            if (ps.first <= o.last && o.first <= ps.last) return "two PT_LOAD segments share a page";
+            if (ps.first <= o.last && o.first <= ps.last)
+                return "two PT_LOAD segments share a page";
         }
         segs[count++] = s;
     }

@@ -38,6 +38,7 @@ public:
 
     vaddr_t entry() const { return entry_; }
     uint32_t segment_count() const { return count_; }
+    // i < segment_count(); an index past the end yields segment 0, never a read past the array.
     const ElfSegment& segment(uint32_t i) const { return segments_[i < count_ ? i : 0]; }
 
 private:

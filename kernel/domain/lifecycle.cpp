@@ -7,6 +7,7 @@
 #include "cap/cspace.hpp"
 #include "cap/release.hpp"
 #include "domain/cpu.hpp"
+#include "domain/irq_routing.hpp"
 #include "domain/kernel_host.hpp"
 #include "domain/objects.hpp"
 #include "domain/registry.hpp"
@@ -73,6 +74,7 @@ void teardown(Domain& d) {
     // Never free the tables the CPU is walking: fall back to the kernel's own.
     if (d.as.root() && x86::read_cr3() == d.as.root()) x86::write_cr3(kernel_root());
     this_cpu().sched.remove(d.vcpu.sched);
+    irq_unbind_all(d.id);
     if (this_cpu().current == &d.vcpu) this_cpu().current = nullptr;
     if (d.gnttab) d.gnttab->release_all();
     if (d.evtchn) {

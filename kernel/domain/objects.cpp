@@ -3,6 +3,7 @@
 
 #include "cap/release.hpp"
 #include "domain/domain.hpp"
+#include "domain/irq_routing.hpp"
 #include "evtchn/evtchn_table.hpp"
 #include "mem/kheap.hpp"
 #include "mem/machine_frames.hpp"
@@ -22,7 +23,11 @@ void release_frame(Kobject* o) {
 
 void release_evtchn(Kobject* o) {
     auto* e = kobject_cast<EvtchnObj>(o);
-    if (e->dom->evtchn) (void)e->dom->evtchn->close(e->port);
+    if (EvtchnTable* t = e->dom->evtchn) {
+        auto st = t->status(e->port);
+        if (st.ok() && st.value().state == EvtchnState::Irq) irq_unbind(st.value().irq, e->dom->id);
+        (void)t->close(e->port);
+    }
     e->dom->quota.release(sizeof(EvtchnObj));
     kobject_drop(e->dom);
     kdelete(e);

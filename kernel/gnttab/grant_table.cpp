@@ -18,7 +18,7 @@ constexpr uint16_t kPinMax = UINT16_MAX;
 Result<void> admissible(uint16_t flags, uint16_t domid, bh_domid_t user, bool writable) {
     // sub_page and transitive grants are not supported: only plain whole-page access.
     if ((flags & (gtf::kTypeMask | gtf::kSubPage)) != gtf::kPermitAccess) return Error::BadGrant;
-    
+    if (domid != user) return Error::BadGrant;
     if (writable && (flags & gtf::kReadonly)) return Error::GrantDenied;
     return success();
 }

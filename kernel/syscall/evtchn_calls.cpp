@@ -2,6 +2,7 @@
 // it; the last capability to a port closes it.
 #include "cap/cspace.hpp"
 #include "cap/release.hpp"
+#include "domain/irq_routing.hpp"
 #include "domain/objects.hpp"
 #include "evtchn/evtchn_table.hpp"
 #include "mem/kheap.hpp"
@@ -41,7 +42,13 @@ Result<void> bind(Domain& holder, Domain& self, bh_slot_t dst, Bind kind, uint64
         port = v.ok() ? self.evtchn->bind_virq(v.value()) : Result<bh_port_t>(v.error());
         break;
     }
-    case Bind::Irq: port = self.evtchn->bind_irq(static_cast<uint32_t>(x)); break;
+    case Bind::Irq: {
+        auto owned = irq_bind(static_cast<uint32_t>(x), self.id);
+        port = owned.ok() ? self.evtchn->bind_irq(static_cast<uint32_t>(x))
+                          : Result<bh_port_t>(owned.error());
+        if (owned.ok() && !port.ok()) irq_unbind(static_cast<uint32_t>(x), self.id);
+        break;
+    }
     }
     if (!port.ok()) {
         self.quota.release(sizeof(EvtchnObj));

@@ -1,7 +1,9 @@
 // Machine calls (boot modules, shutdown) and device access through DeviceRegion / Irq caps.
 #include "arch/x86_64/cpu.hpp"
 #include "cap/cspace.hpp"
+#include "domain/irq_routing.hpp"
 #include "domain/objects.hpp"
+#include "mem/kheap.hpp"
 #include "lib/log.hpp"
 #include "syscall/syscall.hpp"
 
@@ -26,6 +28,34 @@ Result<void> io(Domain& self, const SysArgs& a, SysOut& out) {
         out.r1 = width == 1 ? x86::inb(port) : width == 2 ? x86::inw(port) : x86::inl(port);
     }
     return success();
+}
+
+// The machine capability is the root of all device authority: it mints DeviceRegion and Irq
+// objects, which the supervisor hands to driver domains.
+Result<void> mint_device(Domain& self, const SysArgs& a) {
+    TRY(self.cspace->lookup_as<MachineObj>(TRY(arg32(a.a0)), BH_R_CONTROL));
+    bool io = a.nr == BH_CALL_MACHINE_DEVICE_CAP;
+    bh_slot_t dst = TRY(arg32(io ? a.a3 : a.a2));
+    if (io && (a.a2 == 0 || a.a1 > 0xffff || a.a2 > 0x10000 - a.a1)) return Error::BadArg;
+    if (!io && a.a1 >= kNrDeviceIrqs) return Error::BadArg;
+    auto probe = self.cspace->at(dst);
+    if (probe.ok()) return Error::SlotFull;
+    if (probe.error() != Error::EmptySlot) return probe.error();
+    Kobject* obj = nullptr;
+    if (io) {
+        auto* d = knew<DeviceObj>();
+        if (d) {
+            d->io_base = static_cast<uint16_t>(a.a1);
+            d->io_count = static_cast<uint16_t>(a.a2 == 0x10000 ? 0xffff : a.a2);
+        }
+        obj = d;
+    } else {
+        auto* q = knew<IrqObj>();
+        if (q) q->irq = static_cast<uint32_t>(a.a1);
+        obj = q;
+    }
+    if (!obj) return Error::NoMemory;
+    return self.cspace->insert(dst, obj, BH_R_ALL);
 }
 
 }  // namespace
@@ -63,9 +93,11 @@ Result<void> sys_machine(Domain& self, const SysArgs& a, SysOut& out) {
     case BH_CALL_IO_OUT:
     case BH_CALL_IO_IN: return io(self, a, out);
     case BH_CALL_IRQ_ACK: {
-        TRY(self.cspace->lookup_as<IrqObj>(TRY(arg32(a.a0)), BH_R_CONTROL));
-        return success();  // lines are edge-delivered through the LAPIC for now
+        IrqObj* irq = TRY(self.cspace->lookup_as<IrqObj>(TRY(arg32(a.a0)), BH_R_CONTROL));
+        return irq_ack(irq->irq, self.id);
     }
+    case BH_CALL_MACHINE_DEVICE_CAP:
+    case BH_CALL_MACHINE_IRQ_CAP: return mint_device(self, a);
     default: return Error::BadCall;
     }
 }

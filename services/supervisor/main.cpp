@@ -54,6 +54,30 @@ const char* state_name(uint8_t s) {
     return s < 6 ? names[s] : "?";
 }
 
+// Device authority flows from the machine cap: mint, hand over, drop our copy.
+bool give_devices(uint32_t i, const sup::Child& spec) {
+    ChildState& c = g_children[i];
+    if (spec.io_count) {
+        Ret r = call(BH_CALL_MACHINE_DEVICE_CAP, BH_SLOT_MACHINE, spec.io_base, spec.io_count, kTmpSlot);
+        Ret g = r.ok() ? call(BH_CALL_DOMAIN_GIVE_CAP, kDomSlot0 + i, kTmpSlot, BH_SLOT_DEVICE, BH_R_ALL) : r;
+        call(BH_CALL_CAP_DELETE, kTmpSlot);
+        if (!g.ok()) {
+            fail("cannot give I/O ports to", c.name, g.err);
+            return false;
+        }
+    }
+    if (spec.irq != 0xff) {
+        Ret r = call(BH_CALL_MACHINE_IRQ_CAP, BH_SLOT_MACHINE, spec.irq, kTmpSlot);
+        Ret g = r.ok() ? call(BH_CALL_DOMAIN_GIVE_CAP, kDomSlot0 + i, kTmpSlot, BH_SLOT_IRQ, BH_R_ALL) : r;
+        call(BH_CALL_CAP_DELETE, kTmpSlot);
+        if (!g.ok()) {
+            fail("cannot give an interrupt line to", c.name, g.err);
+            return false;
+        }
+    }
+    return true;
+}
+
 bool build(uint32_t i, const sup::Child& spec) {
     ChildState& c = g_children[i];
     c.spec = &spec;
@@ -88,11 +112,11 @@ bool build(uint32_t i, const sup::Child& spec) {
         return false;
     }
     c.ctl_port = static_cast<bh_port_t>(b.r1);
-    return true;
+    return give_devices(i, spec);
 }
 
-// Link (a, b): a port in a's table unbound for b, its cap in a's BH_SLOT_PEER; b learns
-// (a's id, port) from its first start argument and binds itself.
+// Link (a, b): a port in a's table unbound for b, its cap in a's BH_SLOT_PEER. Both learn
+// (peer id | port << 16) from their first start argument; b binds to it itself.
 uint64_t link_args[kMaxChildren];
 bool link(const sup::Link& l) {
     ChildState& a = g_children[l.a];
@@ -104,7 +128,7 @@ bool link(const sup::Link& l) {
         fail("cannot link", a.name, g.err);
         return false;
     }
-    link_args[l.a] = b.id;
+    link_args[l.a] = b.id | (r.r1 << 16);
     link_args[l.b] = a.id | (r.r1 << 16);
     return true;
 }

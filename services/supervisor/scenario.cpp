@@ -26,6 +26,10 @@ constexpr Child kIsolation[] = {
 constexpr Child kHostile[] = {{0, Outcome::Exit0, 0, 1024}, {1, Outcome::Waiter, 0, kQ}};
 constexpr Child kSched[] = {{0, Outcome::Waiter, 0, kQ}, {1, Outcome::Exit0, 0, kQ}};
 
+// A driver domain owning the CMOS RTC (ports 0x70-0x71, ISA IRQ 8), and a bystander that
+// must not be able to touch them.
+constexpr Child kDevices[] = {{0, Outcome::Exit0, 0, kQ, 0x70, 2, 8}, {1, Outcome::Exit0, 0, kQ}};
+
 #define N(a) static_cast<uint32_t>(sizeof(a) / sizeof(a[0]))
 constexpr Scenario kScenarios[] = {
     {"default", kDefault, N(kDefault), nullptr, 0, 0},
@@ -36,6 +40,7 @@ constexpr Scenario kScenarios[] = {
     {"hostile", kHostile, N(kHostile), nullptr, 0, 0},
     {"scheduling", kSched, N(kSched), nullptr, 0, 0},
     {"bench", kPair, N(kPair), kLink01, 1, 0},
+    {"devices", kDevices, N(kDevices), nullptr, 0, 0},
 };
 
 bool same(const char* a, const char* b) {

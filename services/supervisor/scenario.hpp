@@ -19,6 +19,8 @@ struct Child {
     Outcome outcome;
     uint8_t fault;     // bh_fault, for Outcome::Fault
     uint32_t quota_pages;
+    uint16_t io_base = 0, io_count = 0;  // I/O ports handed over in BH_SLOT_DEVICE (0 = none)
+    uint8_t irq = 0xff;                  // interrupt line handed over in BH_SLOT_IRQ (0xff = none)
 };
 
 struct Link {

@@ -18,8 +18,8 @@ int cmd_bench(const Layout& layout, bool json, const BootOptions& opts) {
         fmt::print(stderr, "bench: FAIL: {}\n", problem);
         return 1;
     }
-    fmt::print(stderr, "bench: booting '{}' (timeout {} s, serial log {})\n", kScenario, opts.timeout_s,
-               config.log.string());
+    fmt::print(stderr, "bench: booting '{}' (timeout {} s, serial log {})\n  {}\n", kScenario, opts.timeout_s,
+               config.log.string(), shell_command(qemu_argv(config)));
     BootResult r = boot_headless(config, opts.timeout_s, false);
     SerialLog log = parse_serial_log(r.log_text);
     warn_malformed(log.malformed);

@@ -24,8 +24,8 @@ int demo_check(const Layout& layout, const BootOptions& opts) {
         fmt::print(stderr, "demo --check: FAIL: {}\n", problem);
         return 1;
     }
-    fmt::print(stderr, "demo --check: booting '{}' headless (timeout {} s, serial log {})\n", kDemoScenario,
-               o.timeout_s, config.log.string());
+    fmt::print(stderr, "demo --check: booting '{}' headless (timeout {} s, serial log {})\n  {}\n",
+               kDemoScenario, o.timeout_s, config.log.string(), shell_command(qemu_argv(config)));
     BootResult r = boot_headless(config, o.timeout_s, false);
     SerialLog log = parse_serial_log(r.log_text);
     warn_malformed(log.malformed);

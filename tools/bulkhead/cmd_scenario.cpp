@@ -24,6 +24,7 @@ std::string make_config(const Layout& layout, const std::string& scenario, const
     out.extra_append = opts.append;
     out.kvm = opts.kvm;
     out.log = layout.log(scenario);
+    out.extra_args = split_args(opts.qemu_args);
     return {};
 }
 
@@ -38,8 +39,8 @@ int cmd_scenario(const Layout& layout, const std::string& name, const BootOption
         fmt::print("scenario {}: FAIL: {}\n", name, problem);
         return 1;
     }
-    fmt::print(stderr, "scenario {}: booting (timeout {} s, serial log {})\n", name, opts.timeout_s,
-               config.log.string());
+    fmt::print(stderr, "scenario {}: booting (timeout {} s, serial log {})\n  {}\n", name, opts.timeout_s,
+               config.log.string(), shell_command(qemu_argv(config)));
     std::fflush(stderr);
     BootResult r = boot_headless(config, opts.timeout_s, true);
     SerialLog log = parse_serial_log(r.log_text);

@@ -13,7 +13,8 @@ namespace bh::cli {
 struct BootOptions {
     int timeout_s = 120;
     bool kvm = false;
-    std::string append;  // extra kernel command-line words
+    std::string append;     // extra kernel command-line words
+    std::string qemu_args;  // extra QEMU arguments, split on spaces
 };
 
 // Builds the QEMU configuration for `scenario`; an error message (missing kernel or image,

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <string_view>
 #include <system_error>
 
 #include <fmt/format.h>
@@ -32,7 +33,44 @@ std::vector<std::string> qemu_argv(const QemuConfig& c) {
     argv.insert(argv.end(), {"-monitor", "none", "-nodefaults", "-kernel", c.kernel.string(),
                              "-initrd", c.initrd.string(), "-append", append, "-device",
                              "isa-debug-exit,iobase=0xf4,iosize=0x04"});
+    argv.insert(argv.end(), c.extra_args.begin(), c.extra_args.end());
     return argv;
+}
+
+std::string shell_command(const std::vector<std::string>& argv) {
+    std::string out;
+    for (const std::string& a : argv) {
+        if (!out.empty()) out += ' ';
+        bool plain = !a.empty();
+        for (char ch : a) {
+            bool safe = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                        std::string_view("-_./:=,+@%").find(ch) != std::string_view::npos;
+            plain = plain && safe;
+        }
+        if (plain) {
+            out += a;
+            continue;
+        }
+        out += '\'';
+        for (char ch : a) out += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+        out += '\'';
+    }
+    return out;
+}
+
+std::vector<std::string> split_args(const std::string& text) {
+    std::vector<std::string> words;
+    std::string word;
+    for (char ch : text) {
+        if (ch == ' ' || ch == '\t') {
+            if (!word.empty()) words.push_back(std::move(word));
+            word.clear();
+        } else {
+            word += ch;
+        }
+    }
+    if (!word.empty()) words.push_back(std::move(word));
+    return words;
 }
 
 std::string check_boot_files(const Layout& layout, const std::string& scenario) {

@@ -21,10 +21,18 @@ struct QemuConfig {
     bool kvm = false;              // -accel kvm instead of tcg (only on hosts with nested SVM)
     bool interactive = false;      // serial on stdio (Ctrl-A X quits); else serial to `log`
     std::filesystem::path log;     // serial log file (headless), or a copy of the console (interactive)
+    std::vector<std::string> extra_args;  // appended verbatim (debugging: -d int, -s -S, ...)
 };
 
 // The exact QEMU argv for `c` (pure; unit-tested).
 std::vector<std::string> qemu_argv(const QemuConfig& c);
+
+// `argv` as one line a POSIX shell runs unchanged (words quoted only where needed), so a
+// failing run's QEMU command can be copied and rerun by hand.
+std::string shell_command(const std::vector<std::string>& argv);
+
+// Splits `text` on spaces and tabs (for --qemu-args; no quoting is interpreted).
+std::vector<std::string> split_args(const std::string& text);
 
 // A finished boot: how QEMU ended and the serial log it produced.
 struct BootResult {

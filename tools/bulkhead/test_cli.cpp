@@ -126,7 +126,8 @@ TEST_CASE("--help lists the verbs and exits 0") {
 
 TEST_CASE("scenario passes on status 33 with its PASS line, echoing and keeping the serial log") {
     FakeBuild b;
-    Run r = b.boot({"scenario", "smoke", "--append", "verbose=1"}, "hello\nBH-TEST smoke PASS ok\n", 33);
+    Run r = b.boot({"scenario", "smoke", "--append", "verbose=1", "--qemu-args", "-d int -D q.log"},
+                   "hello\nBH-TEST smoke PASS ok\n", 33);
     CHECK(r.status == 0);
     CHECK_THAT(r.out, Catch::StartsWith("hello\nBH-TEST smoke PASS ok\n"));
     CHECK_THAT(r.out, Catch::EndsWith("scenario smoke: PASS\n"));
@@ -136,6 +137,8 @@ TEST_CASE("scenario passes on status 33 with its PASS line, echoing and keeping 
     CHECK_THAT(args, Catch::Contains("-append\nscenario=smoke verbose=1\n"));
     CHECK_THAT(args, Catch::Contains("-serial\nfile:" + (b.dir / "logs/smoke.log").string() + "\n"));
     CHECK_THAT(args, Catch::Contains("-initrd\n" + (b.dir / "tests/system/images/smoke.cpio").string() + "\n"));
+    CHECK_THAT(args, Catch::EndsWith("-device\nisa-debug-exit,iobase=0xf4,iosize=0x04\n-d\nint\n-D\nq.log\n"));
+    CHECK_THAT(r.err, Catch::Contains("-append 'scenario=smoke verbose=1' -device"));
 }
 
 TEST_CASE("scenario fails with the reason on a missing PASS, a FAIL line, or a bad status") {

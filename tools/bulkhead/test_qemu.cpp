@@ -106,3 +106,21 @@ TEST_CASE("tail_lines returns the last lines, newline-terminated") {
     CHECK(tail_lines("a\nb\n", 5) == "a\nb\n");
     CHECK(tail_lines("", 3).empty());
 }
+
+TEST_CASE("--qemu-args are split on blanks and appended last") {
+    CHECK(split_args("") == std::vector<std::string>{});
+    CHECK(split_args("  -d  int,cpu_reset\t-D /tmp/q.log ") ==
+          std::vector<std::string>{"-d", "int,cpu_reset", "-D", "/tmp/q.log"});
+    QemuConfig c = config();
+    c.extra_args = {"-s", "-S"};
+    auto argv = qemu_argv(c);
+    REQUIRE(argv.size() == 29);
+    CHECK(argv[27] == "-s");
+    CHECK(argv[28] == "-S");
+}
+
+TEST_CASE("Command lines are quoted only where a shell needs it") {
+    CHECK(shell_command({"qemu", "-append", "scenario=a mode=check", "-serial", "file:/b/l.log"}) ==
+          "qemu -append 'scenario=a mode=check' -serial file:/b/l.log");
+    CHECK(shell_command({"a", "", "it's", "$x"}) == "a '' 'it'\\''s' '$x'");
+}

@@ -4,6 +4,7 @@
 #include "arch/x86_64/cpu.hpp"
 #include "arch/x86_64/gdt.hpp"
 #include "arch/x86_64/idt.hpp"
+#include "arch/x86_64/ioapic.hpp"
 #include "arch/x86_64/lapic.hpp"
 #include "arch/x86_64/serial.hpp"
 #include "boot/cpio.hpp"
@@ -136,6 +137,7 @@ extern "C" [[noreturn]] void kernel_main(uint32_t start_info_pa) {
     if (g_machine.nr_modules == 0) boot_fail("boot archive holds no modules");
 
     x86::lapic_init(kTickUs);
+    x86::ioapic_init();
     init_syscall();
 
     uint64_t quota = (g_frames.free_frames() - kSupervisorReserve) * kPageSize;

@@ -95,7 +95,8 @@ concept PageTableMemory = requires(M& m, paddr_t pa) {
 template <PageTableMemory Mem>
 class PageTable {
 public:
-    explicit PageTable(paddr_t root, Mem mem = Mem()) : root_(root), mem_(static_cast<Mem&&>(mem)) {}
+    explicit PageTable(paddr_t root, Mem mem = Mem())
+        : root_(root), mem_(static_cast<Mem&&>(mem)) {}
 
     paddr_t root() const { return root_; }
     Mem& mem() { return mem_; }

@@ -2,6 +2,8 @@
 // scheduler with the frame of whichever vCPU runs next.
 #include "arch/x86_64/context.hpp"
 #include "arch/x86_64/cpu.hpp"
+#include "arch/x86_64/ioapic.hpp"
+#include "domain/irq_routing.hpp"
 #include "arch/x86_64/lapic.hpp"
 #include "domain/cpu.hpp"
 #include "domain/lifecycle.hpp"
@@ -68,6 +70,12 @@ void do_fault(Vcpu& v, const TrapFrame& f) {
     }
 }
 
+void device_interrupt(uint64_t vector) {
+    x86::lapic_eoi();
+    if (vector >= x86::kIrqVectorBase && vector < x86::kIrqVectorBase + x86::kNrIoapicPins)
+        irq_fired(static_cast<uint32_t>(vector - x86::kIrqVectorBase));
+}
+
 // Picks the next vCPU (idling with interrupts on until one is runnable) and loads it.
 TrapFrame* resume(TrapFrame* f) {
     Cpu& cpu = this_cpu();
@@ -101,7 +109,7 @@ extern "C" TrapFrame* trap_dispatch(TrapFrame* f) {
         } else if (f->vector < 32) {
             kernel_panic(*f);
         } else if (f->vector != x86::kVectorSpurious) {
-            x86::lapic_eoi();
+            device_interrupt(f->vector);
         }
         return f;
     }
@@ -115,7 +123,7 @@ extern "C" TrapFrame* trap_dispatch(TrapFrame* f) {
     } else if (f->vector < 32) {
         do_fault(v, *f);
     } else if (f->vector != x86::kVectorSpurious) {
-        x86::lapic_eoi();
+        device_interrupt(f->vector);
     }
     return resume(f);
 }

@@ -119,10 +119,12 @@ enum bh_call {
     BH_CALL_MACHINE_MODULES = 60, /* (machine_slot, index, ptr to bh_module_info) */
     BH_CALL_MACHINE_SHUTDOWN = 61,/* (machine_slot, exit_code) */
     BH_CALL_MACHINE_CMDLINE = 62, /* (machine_slot, ptr, len) copies the kernel command line */
+    BH_CALL_MACHINE_DEVICE_CAP = 63, /* (machine_slot, io_base, io_count, dst_slot) an I/O-port region */
+    BH_CALL_MACHINE_IRQ_CAP = 64,    /* (machine_slot, irq, dst_slot) a device interrupt line (< 24) */
 
     BH_CALL_IO_OUT = 70,         /* (device_slot, port, width, value) */
     BH_CALL_IO_IN = 71,          /* (device_slot, port, width) -> rdx = value */
-    BH_CALL_IRQ_ACK = 72,        /* (irq_slot) */
+    BH_CALL_IRQ_ACK = 72,        /* (irq_slot) re-enables the line after its event was handled */
     BH_CALL_COUNT
 };
 
@@ -132,6 +134,8 @@ enum bh_call {
 #define BH_SLOT_MACHINE 2  /* supervisor only: the Machine (boot modules, shutdown, devices) */
 #define BH_SLOT_CONTROL 3  /* children: event channel to the supervisor (ready / requests) */
 #define BH_SLOT_PEER    4  /* children in a linked pair: an unbound port for the peer (see supervisor) */
+#define BH_SLOT_DEVICE  5  /* driver domains: their I/O-port region */
+#define BH_SLOT_IRQ     6  /* driver domains: their interrupt line */
 #define BH_SLOT_FIRST_FREE 8
 
 /* ---- VIRQs (Xen numbers where Xen has one) ---- */

@@ -202,7 +202,9 @@ Error first_error(F edit) {
     }
     return res.ok() ? Error::None : res.error();
 }
-void put_field(std::string& a, int field, const char* eight) { memcpy(&a[6 + field * 8], eight, 8); }
+void put_field(std::string& a, int field, const char* eight) {
+    memcpy(&a[6 + field * 8], eight, 8);
+}
 }  // namespace
 
 TEST_CASE("Cpio refuses a header with bad magic") {

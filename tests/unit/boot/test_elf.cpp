@@ -238,8 +238,10 @@ TEST_CASE("ElfImage refuses PT_LOAD segments that share a page") {
 }
 
 TEST_CASE("ElfImage refuses an image with no PT_LOAD or a bad entry point") {
-    CHECK(refusal_after([](ElfBuilder& e) { e.ph(0).p_type = PT_NOTE, e.ph(1).p_type = PT_NULL; }) ==
-          "no PT_LOAD segment");
+    CHECK(refusal_after([](ElfBuilder& e) {
+              e.ph(0).p_type = PT_NOTE;
+              e.ph(1).p_type = PT_NULL;
+          }) == "no PT_LOAD segment");
     CHECK(refusal_after([](ElfBuilder& e) { e.eh().e_entry = 0x402200; }) ==
           "entry point not inside an executable PT_LOAD");  // in data, not executable
     CHECK(refusal_after([](ElfBuilder& e) { e.eh().e_entry = 0x401180; }) ==
@@ -251,6 +253,8 @@ TEST_CASE("ElfImage refuses an image with no PT_LOAD or a bad entry point") {
     CHECK(refusal_after([](ElfBuilder& e) { e.ph(0).p_flags = PF_R; }) ==
           "entry point not inside an executable PT_LOAD");
     // Entry in the bss part of an executable segment is still inside it.
-    CHECK(refusal_after([](ElfBuilder& e) { e.ph(1).p_flags |= PF_X, e.eh().e_entry = 0x403000; }) ==
-          "");
+    CHECK(refusal_after([](ElfBuilder& e) {
+              e.ph(1).p_flags |= PF_X;
+              e.eh().e_entry = 0x403000;
+          }) == "");
 }

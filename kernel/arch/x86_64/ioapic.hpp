@@ -1,0 +1,16 @@
+// I/O APIC: routes device interrupt lines to vectors on this CPU.
+#pragma once
+
+#include <stdint.h>
+
+namespace bh::x86 {
+
+inline constexpr uint32_t kIrqVectorBase = 0x30;
+inline constexpr uint32_t kNrIoapicPins = 24;
+
+void ioapic_init();
+// ISA lines (edge, active high) for now; PCI's level/low lines come with PCI devices.
+void ioapic_route(uint32_t pin, bool masked);
+void ioapic_mask(uint32_t pin, bool masked);
+
+}  // namespace bh::x86

@@ -1,0 +1,58 @@
+// Device interrupts become events: mask the line, raise the owner's bound port, and unmask
+// when the driver domain acknowledges (so a level-triggered line cannot storm).
+#include "domain/irq_routing.hpp"
+
+#include "arch/x86_64/ioapic.hpp"
+#include "domain/domain.hpp"
+#include "domain/registry.hpp"
+#include "evtchn/evtchn_table.hpp"
+
+namespace bh {
+namespace {
+
+constexpr int32_t kNoOwner = -1;
+int32_t g_owner[kNrDeviceIrqs] = {kNoOwner, kNoOwner, kNoOwner, kNoOwner, kNoOwner, kNoOwner,
+                                  kNoOwner, kNoOwner, kNoOwner, kNoOwner, kNoOwner, kNoOwner,
+                                  kNoOwner, kNoOwner, kNoOwner, kNoOwner, kNoOwner, kNoOwner,
+                                  kNoOwner, kNoOwner, kNoOwner, kNoOwner, kNoOwner, kNoOwner};
+uint64_t g_fired[kNrDeviceIrqs];
+
+}  // namespace
+
+Result<void> irq_bind(uint32_t irq, bh_domid_t owner) {
+    if (irq >= kNrDeviceIrqs) return Error::BadArg;
+    if (g_owner[irq] != kNoOwner && g_owner[irq] != owner &&
+        domain_by_id(static_cast<bh_domid_t>(g_owner[irq])))
+        return Error::Busy;
+    g_owner[irq] = owner;
+    x86::ioapic_route(irq, false);
+    return success();
+}
+
+void irq_unbind(uint32_t irq, bh_domid_t owner) {
+    if (irq >= kNrDeviceIrqs || g_owner[irq] != owner) return;
+    x86::ioapic_route(irq, true);
+    g_owner[irq] = kNoOwner;
+}
+
+void irq_unbind_all(bh_domid_t owner) {
+    for (uint32_t i = 0; i < kNrDeviceIrqs; ++i) irq_unbind(i, owner);
+}
+
+void irq_fired(uint32_t irq) {
+    if (irq >= kNrDeviceIrqs) return;
+    ++g_fired[irq];
+    x86::ioapic_mask(irq, true);
+    Domain* d = g_owner[irq] == kNoOwner ? nullptr
+                                         : domain_by_id(static_cast<bh_domid_t>(g_owner[irq]));
+    if (d && d->evtchn) d->evtchn->raise_irq(irq);
+}
+
+Result<void> irq_ack(uint32_t irq, bh_domid_t owner) {
+    if (irq >= kNrDeviceIrqs) return Error::BadArg;
+    if (g_owner[irq] != owner) return Error::BadState;
+    x86::ioapic_mask(irq, false);
+    return success();
+}
+
+}  // namespace bh

@@ -1,0 +1,20 @@
+// Which domain's event channel each device interrupt line is bound to.
+#pragma once
+
+#include <bulkhead/abi.h>
+
+#include "lib/result.hpp"
+
+namespace bh {
+
+inline constexpr uint32_t kNrDeviceIrqs = 24;
+
+// One owner per line: Busy if another live domain holds it.
+Result<void> irq_bind(uint32_t irq, bh_domid_t owner);
+void irq_unbind(uint32_t irq, bh_domid_t owner);
+void irq_unbind_all(bh_domid_t owner);
+// The line fired: masked until the owner acknowledges it, then raised as an event.
+void irq_fired(uint32_t irq);
+Result<void> irq_ack(uint32_t irq, bh_domid_t owner);
+
+}  // namespace bh
