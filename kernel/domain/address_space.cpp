@@ -3,7 +3,7 @@
 
 #include <bulkhead/abi.h>
 
-#include "arch/x86_64/cpu.hpp"
+#include "domain/platform.hpp"
 #include "arch/x86_64/page_table.hpp"
 #include "mem/machine_frames.hpp"
 
@@ -71,7 +71,7 @@ Result<AddressSpace::Leaf> AddressSpace::unmap(vaddr_t va) {
     Leaf leaf = TRY(lookup(va));
     Tables t(root_, QuotaTables{quota_});
     TRY(t.unmap(va & ~(kPageSize - 1)));
-    if (x86::read_cr3() == root_) x86::invlpg(va);
+    if (platform::mmu_root() == root_) platform::mmu_flush(va);
     machine_frames().unref(leaf.pa);
     return leaf;
 }

@@ -2,7 +2,7 @@
 // when the driver domain acknowledges (so a level-triggered line cannot storm).
 #include "domain/irq_routing.hpp"
 
-#include "arch/x86_64/ioapic.hpp"
+#include "domain/platform.hpp"
 #include "domain/domain.hpp"
 #include "domain/registry.hpp"
 #include "evtchn/evtchn_table.hpp"
@@ -25,13 +25,13 @@ Result<void> irq_bind(uint32_t irq, bh_domid_t owner) {
         domain_by_id(static_cast<bh_domid_t>(g_owner[irq])))
         return Error::Busy;
     g_owner[irq] = owner;
-    x86::ioapic_route(irq, false);
+    platform::irq_line(irq, true, false);
     return success();
 }
 
 void irq_unbind(uint32_t irq, bh_domid_t owner) {
     if (irq >= kNrDeviceIrqs || g_owner[irq] != owner) return;
-    x86::ioapic_route(irq, true);
+    platform::irq_line(irq, false, true);
     g_owner[irq] = kNoOwner;
 }
 
@@ -42,7 +42,7 @@ void irq_unbind_all(bh_domid_t owner) {
 void irq_fired(uint32_t irq) {
     if (irq >= kNrDeviceIrqs) return;
     ++g_fired[irq];
-    x86::ioapic_mask(irq, true);
+    platform::irq_line(irq, true, true);
     Domain* d = g_owner[irq] == kNoOwner ? nullptr
                                          : domain_by_id(static_cast<bh_domid_t>(g_owner[irq]));
     if (d && d->evtchn) d->evtchn->raise_irq(irq);
@@ -51,7 +51,7 @@ void irq_fired(uint32_t irq) {
 Result<void> irq_ack(uint32_t irq, bh_domid_t owner) {
     if (irq >= kNrDeviceIrqs) return Error::BadArg;
     if (g_owner[irq] != owner) return Error::BadState;
-    x86::ioapic_mask(irq, false);
+    platform::irq_line(irq, true, false);
     return success();
 }
 

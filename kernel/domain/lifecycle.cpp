@@ -2,7 +2,8 @@
 // then event channels (peers see Unbound-for-us), capabilities, and last the address space.
 #include "domain/lifecycle.hpp"
 
-#include "arch/x86_64/cpu.hpp"
+#include "domain/platform.hpp"
+
 #include "boot/elf.hpp"
 #include "cap/cspace.hpp"
 #include "cap/release.hpp"
@@ -72,7 +73,7 @@ uint64_t domain_cost(uint64_t quota_bytes) { return quota_bytes + sizeof(Domain)
 // Everything except the Domain object and its id.
 void teardown(Domain& d) {
     // Never free the tables the CPU is walking: fall back to the kernel's own.
-    if (d.as.root() && x86::read_cr3() == d.as.root()) x86::write_cr3(kernel_root());
+    if (d.as.root() && platform::mmu_root() == d.as.root()) platform::mmu_load(kernel_root());
     this_cpu().sched.remove(d.vcpu.sched);
     irq_unbind_all(d.id);
     if (this_cpu().current == &d.vcpu) this_cpu().current = nullptr;

@@ -1,17 +1,14 @@
 // Machine calls (boot modules, shutdown) and device access through DeviceRegion / Irq caps.
-#include "arch/x86_64/cpu.hpp"
 #include "cap/cspace.hpp"
 #include "domain/irq_routing.hpp"
 #include "domain/objects.hpp"
+#include "domain/platform.hpp"
 #include "mem/kheap.hpp"
 #include "lib/log.hpp"
 #include "syscall/syscall.hpp"
 
 namespace bh {
 namespace {
-
-// isa-debug-exit: QEMU exits with (v << 1) | 1. 0x10 → 33 (pass), 0x11 → 35 (fail).
-constexpr uint16_t kDebugExitPort = 0xf4;
 
 Result<void> io(Domain& self, const SysArgs& a, SysOut& out) {
     DeviceObj* dev = TRY(self.cspace->lookup_as<DeviceObj>(TRY(arg32(a.a0)), BH_R_CONTROL));
@@ -20,13 +17,8 @@ Result<void> io(Domain& self, const SysArgs& a, SysOut& out) {
     if (a.a1 < dev->io_base || a.a1 + width > uint64_t{dev->io_base} + dev->io_count)
         return Error::NoRights;
     auto port = static_cast<uint16_t>(a.a1);
-    if (a.nr == BH_CALL_IO_OUT) {
-        if (width == 1) x86::outb(port, static_cast<uint8_t>(a.a3));
-        else if (width == 2) x86::outw(port, static_cast<uint16_t>(a.a3));
-        else x86::outl(port, static_cast<uint32_t>(a.a3));
-    } else {
-        out.r1 = width == 1 ? x86::inb(port) : width == 2 ? x86::inw(port) : x86::inl(port);
-    }
+    if (a.nr == BH_CALL_IO_OUT) platform::port_out(port, static_cast<uint32_t>(width), static_cast<uint32_t>(a.a3));
+    else out.r1 = platform::port_in(port, static_cast<uint32_t>(width));
     return success();
 }
 
@@ -78,8 +70,7 @@ Result<void> sys_machine(Domain& self, const SysArgs& a, SysOut& out) {
         TRY(self.cspace->lookup_as<MachineObj>(TRY(arg32(a.a0)), BH_R_CONTROL));
         if (a.a1 > 1) return Error::BadArg;
         klog("BH-SHUTDOWN code=%lu", a.a1);
-        x86::outb(kDebugExitPort, static_cast<uint8_t>(0x10 | a.a1));
-        x86::halt_forever();
+        platform::machine_stop(a.a1 == 0);
     }
     case BH_CALL_MACHINE_CMDLINE: {
         MachineObj* m = TRY(self.cspace->lookup_as<MachineObj>(TRY(arg32(a.a0)), BH_R_READ));

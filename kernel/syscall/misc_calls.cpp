@@ -1,7 +1,7 @@
 // Calls every domain may make on itself: null, console, yield, block, self info, time.
-#include "arch/x86_64/cpu.hpp"
 #include "domain/cpu.hpp"
 #include "domain/lifecycle.hpp"
+#include "domain/platform.hpp"
 #include "evtchn/evtchn_table.hpp"
 #include "lib/log.hpp"
 #include "syscall/syscall.hpp"
@@ -48,7 +48,7 @@ Result<void> sys_misc(Domain& self, const SysArgs& a, SysOut& out) {
     case BH_CALL_EXIT: domain_exit(self, a.a0); return success();
     case BH_CALL_WAKE_LATENCY:
         out.r1 = cpu.ticks - self.vcpu.wake_tick;
-        out.r2 = x86::rdtsc() - self.vcpu.wake_tsc;
+        out.r2 = platform::cycles() - self.vcpu.wake_tsc;
         return success();
     case BH_CALL_SET_TIMER:
         if (a.a0 > 100000) return Error::BadArg;
@@ -57,7 +57,7 @@ Result<void> sys_misc(Domain& self, const SysArgs& a, SysOut& out) {
         return success();
     case BH_CALL_TIME:
         out.r1 = cpu.ticks;
-        out.r2 = x86::rdtsc();
+        out.r2 = platform::cycles();
         return success();
     default: return Error::BadCall;
     }

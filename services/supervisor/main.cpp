@@ -158,6 +158,27 @@ void print_table() {
     }
 }
 
+// Pause and unpause every running service, checking the state the kernel reports each time and
+// that a paused domain's own-cap calls are refused for the wrong state.
+bool exercise_lifecycle() {
+    bool ok = true;
+    for (uint32_t i = 0; i < g_n; ++i) {
+        ChildState& c = g_children[i];
+        if (!c.created || c.spec->outcome != Outcome::Service) continue;
+        Ret p = call(BH_CALL_DOMAIN_PAUSE, kDomSlot0 + i);
+        refresh(c);
+        bool paused = p.ok() && c.state == BH_DOM_PAUSED;
+        Ret again = call(BH_CALL_DOMAIN_PAUSE, kDomSlot0 + i);
+        Ret u = call(BH_CALL_DOMAIN_UNPAUSE, kDomSlot0 + i);
+        refresh(c);
+        bool resumed = u.ok() && c.state == BH_DOM_RUNNING;
+        print("supervisor: %s pause %s, pause again %s, unpause %s", c.name,
+              paused ? "ok" : "FAILED", error_name(again.err), resumed ? "ok" : "FAILED");
+        ok = ok && paused && resumed && again.err == BH_E_BAD_STATE;
+    }
+    return ok;
+}
+
 bool judge(const sup::Scenario& s) {
     bool ok = !g_failed && g_dom_exc >= s.min_dom_exc;
     for (uint32_t i = 0; i < g_n; ++i) {
@@ -268,7 +289,7 @@ int bh_main(uint64_t nr_modules, uint64_t) {
     }
     for (uint32_t i = 0; i < g_n; ++i)
         if (g_children[i].created) refresh(g_children[i]);
-    bool ok = judge(*s);
+    bool ok = judge(*s) && exercise_lifecycle();
     print("supervisor: %u dom_exc notifications received", g_dom_exc);
     bool reclaimed = reclaim(baseline);
     if (!reclaimed) print("supervisor: memory was not fully reclaimed");

@@ -1,0 +1,35 @@
+// The x86-64 side of kernel/domain/platform.hpp.
+#include "domain/platform.hpp"
+
+#include "arch/x86_64/cpu.hpp"
+#include "arch/x86_64/ioapic.hpp"
+
+namespace bh::platform {
+
+paddr_t mmu_root() { return x86::read_cr3(); }
+void mmu_load(paddr_t root) { x86::write_cr3(root); }
+void mmu_flush(vaddr_t va) { x86::invlpg(va); }
+uint64_t cycles() { return x86::rdtsc(); }
+
+void port_out(uint16_t port, uint32_t width, uint32_t value) {
+    if (width == 1) x86::outb(port, static_cast<uint8_t>(value));
+    else if (width == 2) x86::outw(port, static_cast<uint16_t>(value));
+    else x86::outl(port, value);
+}
+
+uint32_t port_in(uint16_t port, uint32_t width) {
+    return width == 1 ? x86::inb(port) : width == 2 ? x86::inw(port) : x86::inl(port);
+}
+
+void irq_line(uint32_t line, bool routed, bool masked) {
+    if (routed) x86::ioapic_mask(line, masked);
+    else x86::ioapic_route(line, true);
+}
+
+void machine_stop(bool success) {
+    // isa-debug-exit: QEMU exits with (v << 1) | 1, so 0x10 → 33 (pass), 0x11 → 35 (fail).
+    x86::outb(0xf4, success ? 0x10 : 0x11);
+    x86::halt_forever();
+}
+
+}  // namespace bh::platform
