@@ -63,8 +63,10 @@ Result<void> AddressSpace::map(vaddr_t va, paddr_t pa, bool writable, bool execu
 Result<AddressSpace::Leaf> AddressSpace::lookup(vaddr_t va) const {
     if (!user_range_ok(va, 1)) return Error::BadAddress;
     Tables t(root_, QuotaTables{quota_});
-    Translation tr = TRY(t.translate(va & ~(kPageSize - 1)));
-    return Leaf{tr.pa, (tr.flags & Pte::kWrite) != 0, (tr.flags & kForeign) != 0};
+    // An unmapped user page is an unusable pointer to the caller (BadAddress), not NotFound.
+    auto tr = t.translate(va & ~(kPageSize - 1));
+    if (!tr.ok()) return Error::BadAddress;
+    return Leaf{tr->pa, (tr->flags & Pte::kWrite) != 0, (tr->flags & kForeign) != 0};
 }
 
 Result<AddressSpace::Leaf> AddressSpace::unmap(vaddr_t va) {

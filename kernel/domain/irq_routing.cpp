@@ -21,7 +21,10 @@ uint64_t g_fired[kNrDeviceIrqs];
 
 Result<void> irq_bind(uint32_t irq, bh_domid_t owner) {
     if (irq >= kNrDeviceIrqs) return Error::BadArg;
-    if (g_owner[irq] != kNoOwner && g_owner[irq] != owner &&
+    // Already routed to this owner: nothing changes (in particular a line masked until the
+    // owner acknowledges stays masked).
+    if (g_owner[irq] == owner) return success();
+    if (g_owner[irq] != kNoOwner &&
         domain_by_id(static_cast<bh_domid_t>(g_owner[irq])))
         return Error::Busy;
     g_owner[irq] = owner;

@@ -1,6 +1,7 @@
 // KernelHost: the kernel side of the event-channel and grant-table interfaces.
 #include "domain/kernel_host.hpp"
 
+#include "cap/release.hpp"
 #include "domain/cpu.hpp"
 #include "domain/domain.hpp"
 #include "domain/registry.hpp"
@@ -23,8 +24,12 @@ EvtchnTable* EvtchnKernelHost::table_of(bh_domid_t dom) {
     return d ? d->evtchn : nullptr;
 }
 
+// Only a running domain is woken: a built one must wait for DOMAIN_START (an event would
+// otherwise run it before its controller started it), a paused one for DOMAIN_UNPAUSE (which
+// looks at its pending events then).
 void EvtchnKernelHost::notify(bh_domid_t dom) {
-    if (Domain* d = domain_by_id(dom)) vcpu_wake(d->vcpu);
+    Domain* d = domain_by_id(dom);
+    if (d && d->state == BH_DOM_RUNNING) vcpu_wake(d->vcpu);
 }
 
 GrantTable* GnttabKernelHost::table_of(bh_domid_t dom) {
@@ -34,11 +39,13 @@ GrantTable* GnttabKernelHost::table_of(bh_domid_t dom) {
 
 // A native domain names the granted page by its own virtual page number (the role a guest's
 // GFN plays for SVM guests); it must be an ordinary page of its own, not a foreign mapping.
-Result<paddr_t> GnttabKernelHost::get_granted_frame(bh_domid_t granter, uint32_t frame_field) {
+Result<paddr_t> GnttabKernelHost::get_granted_frame(bh_domid_t granter, uint32_t frame_field,
+                                                    bool write) {
     Domain* d = domain_by_id(granter);
     if (!d) return Error::BadDomain;
     auto leaf = d->as.lookup(static_cast<vaddr_t>(frame_field) << kPageShift);
     if (!leaf.ok() || leaf.value().foreign) return Error::BadGrant;
+    if (write && !leaf.value().writable) return Error::GrantDenied;
     machine_frames().ref(leaf.value().pa);
     return leaf.value().pa;
 }
@@ -67,6 +74,27 @@ Result<paddr_t> GnttabKernelHost::local_frame(bh_domid_t self, vaddr_t va, bool 
 Result<paddr_t> GnttabKernelHost::alloc_table_frame() { return machine_frames().alloc(); }
 void GnttabKernelHost::free_table_frame(paddr_t pa) { machine_frames().unref(pa); }
 
-void GnttabKernelHost::table_idle(GrantTable& t) { kdelete(&t); }
+void GnttabKernelHost::hold_owner_until_idle(GrantTable& t, Domain& owner) {
+    for (Retired& r : retired_) {
+        if (!r.table) {
+            r = {&t, &owner};
+            kobject_hold(&owner);
+            return;
+        }
+    }
+    // More retired tables than domain ids cannot happen: each dead id holds at most one.
+}
+
+void GnttabKernelHost::table_idle(GrantTable& t) {
+    kdelete(&t);
+    for (Retired& r : retired_) {
+        if (r.table == &t) {
+            Domain* owner = r.owner;
+            r = {};
+            kobject_drop(owner);
+            return;
+        }
+    }
+}
 
 }  // namespace bh

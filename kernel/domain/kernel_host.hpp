@@ -7,6 +7,8 @@
 
 namespace bh {
 
+struct Domain;
+
 class EvtchnKernelHost final : public EvtchnHost {
 public:
     EvtchnTable* table_of(bh_domid_t dom) override;
@@ -16,7 +18,8 @@ public:
 class GnttabKernelHost final : public GnttabHost {
 public:
     GrantTable* table_of(bh_domid_t dom) override;
-    Result<paddr_t> get_granted_frame(bh_domid_t granter, uint32_t frame_field) override;
+    Result<paddr_t> get_granted_frame(bh_domid_t granter, uint32_t frame_field,
+                                      bool write) override;
     void put_frame(paddr_t pa) override;
     Result<void> map_foreign(bh_domid_t mapper, vaddr_t va, paddr_t pa, bool writable) override;
     void unmap_foreign(bh_domid_t mapper, vaddr_t va) override;
@@ -24,6 +27,17 @@ public:
     Result<paddr_t> alloc_table_frame() override;
     void free_table_frame(paddr_t pa) override;
     void table_idle(GrantTable& t) override;
+
+    // A dead domain's grant table still mapped by peers charges its owner's quota: the owner
+    // object is held until the table goes idle.
+    void hold_owner_until_idle(GrantTable& t, Domain& owner);
+
+private:
+    struct Retired {
+        GrantTable* table;
+        Domain* owner;
+    };
+    Retired retired_[256] = {};
 };
 
 EvtchnKernelHost& evtchn_host();

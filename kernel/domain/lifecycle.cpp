@@ -88,7 +88,8 @@ void teardown(Domain& d) {
         d.cspace = nullptr;
     }
     if (d.gnttab) {
-        if (d.gnttab->retire()) kdelete(d.gnttab);  // else freed at its last foreign unmap
+        if (d.gnttab->retire()) kdelete(d.gnttab);
+        else gnttab_host().hold_owner_until_idle(*d.gnttab, d);  // freed at its last foreign unmap
         d.gnttab = nullptr;
     }
     d.as.destroy();
@@ -195,6 +196,8 @@ Result<void> domain_unpause(Domain& d) {
     if (d.state != BH_DOM_PAUSED) return Error::BadState;
     d.state = BH_DOM_RUNNING;
     this_cpu().sched.unpause(d.vcpu.sched);
+    // An event that arrived while paused woke nobody: deliver that wake-up now.
+    if (d.evtchn && d.evtchn->upcall_pending()) vcpu_wake(d.vcpu);
     return success();
 }
 

@@ -18,8 +18,11 @@ public:
     virtual GrantTable* table_of(bh_domid_t domid) = 0;
     // Translates `frame_field` (a frame number in the granter's own space, as written in a
     // grant entry) to a machine frame the granter owns, and takes a reference on it that keeps
-    // the frame alive even if the granter dies. Fails (BadGrant) if the granter owns no such frame.
-    virtual Result<paddr_t> get_granted_frame(bh_domid_t granter, uint32_t frame_field) = 0;
+    // the frame alive even if the granter dies. Fails (BadGrant) if the granter owns no such frame,
+    // or (GrantDenied) if `write` and the granter itself may not write it (a read-only page can
+    // never be granted writable, as in Xen).
+    virtual Result<paddr_t> get_granted_frame(bh_domid_t granter, uint32_t frame_field,
+                                              bool write) = 0;
     // Drops a reference taken by get_granted_frame.
     virtual void put_frame(paddr_t pa) = 0;
     // Maps machine frame `pa` at `va` in the mapper's address space. Fails without side effect

@@ -88,7 +88,7 @@ Result<GrantTable::CopySide> GrantTable::open_side(const bh_grant_copy_ptr& p, b
     GrantTable* gt = TRY(live_table(p.domid));
     const auto ref = static_cast<bh_grant_ref_t>(p.ref_or_vaddr);
     const uint32_t frame = TRY(gt->acquire(owner_, ref, write));
-    Result<paddr_t> pa = host_.get_granted_frame(p.domid, frame);
+    Result<paddr_t> pa = host_.get_granted_frame(p.domid, frame, write);
     if (!pa) {
         gt->release(ref, write);
         return pa.error();

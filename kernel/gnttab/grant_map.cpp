@@ -19,7 +19,7 @@ Result<uint32_t> GrantTable::map(bh_domid_t granter, bh_grant_ref_t ref, vaddr_t
         maptrack_.cancel(handle);
         return frame.error();
     }
-    Result<paddr_t> pa = host_.get_granted_frame(granter, *frame);
+    Result<paddr_t> pa = host_.get_granted_frame(granter, *frame, writable);
     if (!pa) {
         gt->release(ref, writable);
         maptrack_.cancel(handle);

@@ -12,7 +12,10 @@ namespace {
 // Xen gives up after a few failed cmpxchg rounds ("shared grant entry is unstable") so a
 // guest rewriting its entry in a loop cannot keep the kernel spinning.
 constexpr int kMaxStatusRetries = 4;
+// Only the one domain an entry names can pin it, so pins stay below Maptrack::kMaxHandles plus
+// the two of an in-flight copy; the check only keeps a future limit change from wrapping.
 constexpr uint16_t kPinMax = UINT16_MAX;
+static_assert(Maptrack::kMaxHandles + 2 < kPinMax);
 
 // May `user` use an entry with these flags and domid, reading or writing?
 Result<void> admissible(uint16_t flags, uint16_t domid, bh_domid_t user, bool writable) {

@@ -46,7 +46,10 @@ Result<void> bind(Domain& holder, Domain& self, bh_slot_t dst, Bind kind, uint64
         auto owned = irq_bind(static_cast<uint32_t>(x), self.id);
         port = owned.ok() ? self.evtchn->bind_irq(static_cast<uint32_t>(x))
                           : Result<bh_port_t>(owned.error());
-        if (owned.ok() && !port.ok()) irq_unbind(static_cast<uint32_t>(x), self.id);
+        // Busy from the table means this domain already has the line bound, so it owned the
+        // line before this call and irq_bind changed nothing: undoing would drop that binding.
+        if (owned.ok() && !port.ok() && port.error() != Error::Busy)
+            irq_unbind(static_cast<uint32_t>(x), self.id);
         break;
     }
     }

@@ -88,7 +88,7 @@ const char* const kKinds[] = {
     "sd", "sdn", "sn", "ss", "s", "s", "s", "s", "ssd", "",   // 30-39
     "gvn", "gdrvb", "gn", "", "", "", "", "", "", "",         // 40-49
     "snsn", "snn", "s", "s", "s", "sp", "sssn", "snn", "", "",  // 50-59
-    "snp", "sn", "spn", "", "", "", "", "", "", "",           // 60-69
+    "snp", "sn", "spn", "snns", "sns", "", "", "", "", "",    // 60-69
     "snnn", "snn", "s"};                                      // 70-72
 
 uint64_t plausible(char kind) {
@@ -114,10 +114,11 @@ uint64_t call_number() {
     return g_rng.coin() ? kHuge[g_rng.below(sizeof kHuge / sizeof kHuge[0])] : g_rng.next();
 }
 
+// The numbers abi.h defines; anything else must never succeed.
 bool known_call(uint64_t nr) {
     return nr <= 8 || (nr >= 10 && nr <= 15) || (nr >= 20 && nr <= 22) || (nr >= 30 && nr <= 38) ||
-           (nr >= 40 && nr <= 43) || (nr >= 50 && nr <= 57) || (nr >= 60 && nr <= 62) ||
-           (nr >= 70 && nr <= 72);
+           (nr >= 40 && nr <= 43) || (nr >= 50 && nr <= 57) || (nr >= 60 && nr <= 64) ||
+           (nr >= 70 && nr < BH_CALL_COUNT);
 }
 
 // FRAME_UNMAP must not take away what this domain runs on.

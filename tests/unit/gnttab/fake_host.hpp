@@ -135,7 +135,7 @@ public:
         if (it == domains.end() || !it->second.live) return nullptr;
         return it->second.table.get();
     }
-    Result<paddr_t> get_granted_frame(bh_domid_t granter, uint32_t frame) override {
+    Result<paddr_t> get_granted_frame(bh_domid_t granter, uint32_t frame, bool) override {
         log.push_back("get " + std::to_string(granter) + " " + std::to_string(frame));
         if (fail_get_frame) return Error::BadGrant;
         auto& p2m = dom(granter).p2m;

@@ -161,3 +161,29 @@ TEST_CASE("A GrantTable fits one kernel allocation", "[gnttab][quota]") {
     STATIC_REQUIRE(Maptrack::kBucketBytes <= 2048);
     STATIC_REQUIRE(GrantTable::kPinsBytes <= 2048);
 }
+
+TEST_CASE("Maptrack stops at kMaxHandles with Quota and changes nothing", "[gnttab][quota]") {
+    FakeHost host;
+    host.add_domain(kFront);
+    host.add_domain(kBack, 1 << 20);
+    host.give_frame(kFront, 0x10);
+    guest_grant(host.table(kFront), 8, kBack, 0x10, /*readonly=*/true);
+    GrantTable& back = host.table(kBack);
+    for (uint32_t i = 0; i < Maptrack::kMaxHandles; ++i)
+        REQUIRE(back.map(kFront, 8, kVa + uint64_t{i} * kPageSize, true).ok());
+    CHECK(back.maptrack_count() == Maptrack::kMaxHandles);
+    CHECK(back.maptrack_buckets() == Maptrack::kMaxBuckets);
+    CHECK(host.table(kFront).pins(8).readers == Maptrack::kMaxHandles);
+
+    const uint64_t used = host.dom(kBack).quota.used();
+    const size_t log = host.log.size();
+    CHECK(back.map(kFront, 8, 0x7000000000, true).error() == Error::Quota);
+    CHECK(host.dom(kBack).quota.used() == used);
+    CHECK(host.log.size() == log);
+    CHECK(host.table(kFront).pins(8).readers == Maptrack::kMaxHandles);
+
+    back.release_all();
+    CHECK(host.table(kFront).pins(8).readers == 0);
+    CHECK(flags_of(host.table(kFront), 8) == (gtf::kPermitAccess | gtf::kReadonly));
+    CHECK(host.dom(kBack).quota.used() == kFrameCharge);
+}

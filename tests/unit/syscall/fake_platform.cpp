@@ -1,0 +1,91 @@
+// Host implementations of bh::platform::*, bh::machine_frames() and bh::kernel_root().
+#include "fake_platform.hpp"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <memory>
+#include <new>
+
+#include "domain/platform.hpp"
+#include "lib/log.hpp"
+#include "mem/machine_frames.hpp"
+
+namespace bhtest {
+namespace {
+
+// Fake physical memory starts above frame 0 (never managed) at an arbitrary non-zero base,
+// so a physical address is never confused with an offset into the buffer.
+constexpr bh::paddr_t kFakeBase = 0x100000;
+
+PlatformLog g_log;
+uint8_t* g_mem = nullptr;
+alignas(bh::FrameAllocator) unsigned char g_frames_storage[sizeof(bh::FrameAllocator)];
+bh::FrameAllocator* g_frames = nullptr;
+bh::paddr_t g_kernel_root = 0;
+uint64_t g_boot_free = 0;
+
+void capture_log(const char* s, size_t len) { g_log.klog.append(s, len); }
+
+}  // namespace
+
+PlatformLog& platform_log() { return g_log; }
+
+void release_machine() {
+    if (g_frames) std::destroy_at(g_frames);
+    g_frames = nullptr;
+    free(g_mem);
+    g_mem = nullptr;
+    g_kernel_root = 0;
+}
+
+void reset_machine(uint64_t frames) {
+    release_machine();
+    g_log = PlatformLog{};
+    bh::set_log_sink(capture_log);
+    size_t bytes = frames * bh::kPageSize;
+    g_mem = static_cast<uint8_t*>(aligned_alloc(bh::kPageSize, bytes));
+    memset(g_mem, 0x5A, bytes);  // garbage: frames the kernel forgets to zero show it
+    bh::g_physmap_base = reinterpret_cast<uintptr_t>(g_mem) - kFakeBase;
+    g_frames = new (g_frames_storage) bh::FrameAllocator();
+    bh::MemRegion ram{kFakeBase, bytes};
+    if (!g_frames->init({&ram, 1}, {}).ok()) abort();
+    auto root = g_frames->alloc();
+    if (!root.ok()) abort();
+    g_kernel_root = root.value();
+    g_log.mmu_root = g_kernel_root;
+    g_boot_free = g_frames->free_frames();
+}
+
+uint64_t boot_free_frames() { return g_boot_free; }
+
+}  // namespace bhtest
+
+namespace bh {
+
+FrameAllocator& machine_frames() { return *bhtest::g_frames; }
+paddr_t kernel_root() { return bhtest::g_kernel_root; }
+
+namespace platform {
+
+paddr_t mmu_root() { return bhtest::g_log.mmu_root; }
+void mmu_load(paddr_t root) {
+    bhtest::g_log.mmu_loads.push_back(root);
+    bhtest::g_log.mmu_root = root;
+}
+void mmu_flush(vaddr_t va) { bhtest::g_log.flushes.push_back(va); }
+uint64_t cycles() { return bhtest::g_log.cycles += 7; }
+void port_out(uint16_t port, uint32_t width, uint32_t value) {
+    bhtest::g_log.io.push_back({true, port, width, value});
+}
+uint32_t port_in(uint16_t port, uint32_t width) {
+    bhtest::g_log.io.push_back({false, port, width, bhtest::g_log.port_in_value});
+    return bhtest::g_log.port_in_value;
+}
+void irq_line(uint32_t line, bool routed, bool masked) {
+    bhtest::g_log.irq_lines.push_back({line, routed, masked});
+}
+void machine_stop(bool success) { throw bhtest::MachineStopped{success}; }
+
+}  // namespace platform
+}  // namespace bh
