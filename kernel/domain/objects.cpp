@@ -40,8 +40,16 @@ void release_gnttab(Kobject* o) {
 }
 
 void release_domain(Kobject* o) { kdelete(kobject_cast<Domain>(o)); }
-void release_device(Kobject* o) { kdelete(kobject_cast<DeviceObj>(o)); }
-void release_irq(Kobject* o) { kdelete(kobject_cast<IrqObj>(o)); }
+// Returns a small object's charge to whoever paid for it, then frees it.
+template <class T>
+void release_charged(Kobject* o) {
+    T* obj = kobject_cast<T>(o);
+    if (obj->charged) {
+        obj->charged->quota.release(sizeof(T));
+        kobject_drop(obj->charged);
+    }
+    kdelete(obj);
+}
 // The machine object is static: the last cap going (supervisor death) frees nothing.
 void release_machine(Kobject*) {}
 
@@ -52,8 +60,8 @@ void register_release_hooks() {
     set_release_hook(ObjType::EvtChn, release_evtchn);
     set_release_hook(ObjType::GntTab, release_gnttab);
     set_release_hook(ObjType::Domain, release_domain);
-    set_release_hook(ObjType::Device, release_device);
-    set_release_hook(ObjType::Irq, release_irq);
+    set_release_hook(ObjType::Device, release_charged<DeviceObj>);
+    set_release_hook(ObjType::Irq, release_charged<IrqObj>);
     set_release_hook(ObjType::Machine, release_machine);
 }
 

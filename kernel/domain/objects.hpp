@@ -34,6 +34,7 @@ struct DeviceObj : Kobject {
     DeviceObj() : Kobject(kType) {}
     uint16_t io_base = 0;
     uint16_t io_count = 0;
+    Domain* charged = nullptr;  // held; its quota pays for this object
 };
 
 // A hardware interrupt line that can be bound to an event channel.
@@ -41,6 +42,7 @@ struct IrqObj : Kobject {
     static constexpr ObjType kType = ObjType::Irq;
     IrqObj() : Kobject(kType) {}
     uint32_t irq = 0;
+    Domain* charged = nullptr;  // held; its quota pays for this object
 };
 
 struct ModuleImage {

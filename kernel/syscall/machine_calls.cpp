@@ -1,5 +1,6 @@
 // Machine calls (boot modules, shutdown) and device access through DeviceRegion / Irq caps.
 #include "cap/cspace.hpp"
+#include "cap/release.hpp"
 #include "domain/irq_routing.hpp"
 #include "domain/objects.hpp"
 #include "domain/platform.hpp"
@@ -33,20 +34,30 @@ Result<void> mint_device(Domain& self, const SysArgs& a) {
     auto probe = self.cspace->at(dst);
     if (probe.ok()) return Error::SlotFull;
     if (probe.error() != Error::EmptySlot) return probe.error();
+    size_t size = io ? sizeof(DeviceObj) : sizeof(IrqObj);
+    TRYV(self.quota.charge(size));
     Kobject* obj = nullptr;
     if (io) {
         auto* d = knew<DeviceObj>();
         if (d) {
             d->io_base = static_cast<uint16_t>(a.a1);
             d->io_count = static_cast<uint16_t>(a.a2 == 0x10000 ? 0xffff : a.a2);
+            d->charged = &self;
         }
         obj = d;
     } else {
         auto* q = knew<IrqObj>();
-        if (q) q->irq = static_cast<uint32_t>(a.a1);
+        if (q) {
+            q->irq = static_cast<uint32_t>(a.a1);
+            q->charged = &self;
+        }
         obj = q;
     }
-    if (!obj) return Error::NoMemory;
+    if (!obj) {
+        self.quota.release(size);
+        return Error::NoMemory;
+    }
+    kobject_hold(&self);
     return self.cspace->insert(dst, obj, BH_R_ALL);
 }
 
