@@ -10,8 +10,10 @@
 namespace bh {
 namespace {
 
-// Software bit (AVL, bit 9) marking a grant mapping: frame_unmap must not touch it.
+// Software bits (AVL): bit 9 marks a grant mapping (frame_unmap must not touch it), bit 10 a
+// device MMIO page (not RAM: no frame reference to drop).
 constexpr uint64_t kForeign = 1ull << 9;
+constexpr uint64_t kDevice = 1ull << 10;
 constexpr uint32_t kUserPml4Entries = 256;
 
 // Page-table frames come from the machine and are charged to the owning domain.
@@ -60,13 +62,22 @@ Result<void> AddressSpace::map(vaddr_t va, paddr_t pa, bool writable, bool execu
     return success();
 }
 
+Result<void> AddressSpace::map_device(vaddr_t va, paddr_t pa) {
+    if (!page_aligned(va) || !user_range_ok(va, kPageSize)) return Error::BadAddress;
+    uint64_t flags = Pte::kPresent | Pte::kUser | Pte::kWrite | Pte::kPcd | Pte::kPwt | Pte::kNx |
+                     kDevice;
+    Tables t(root_, QuotaTables{quota_});
+    return t.map(va, pa, flags);
+}
+
 Result<AddressSpace::Leaf> AddressSpace::lookup(vaddr_t va) const {
     if (!user_range_ok(va, 1)) return Error::BadAddress;
     Tables t(root_, QuotaTables{quota_});
     // An unmapped user page is an unusable pointer to the caller (BadAddress), not NotFound.
     auto tr = t.translate(va & ~(kPageSize - 1));
     if (!tr.ok()) return Error::BadAddress;
-    return Leaf{tr->pa, (tr->flags & Pte::kWrite) != 0, (tr->flags & kForeign) != 0};
+    return Leaf{tr->pa, (tr->flags & Pte::kWrite) != 0, (tr->flags & kForeign) != 0,
+                (tr->flags & kDevice) != 0};
 }
 
 Result<AddressSpace::Leaf> AddressSpace::unmap(vaddr_t va) {
@@ -74,7 +85,7 @@ Result<AddressSpace::Leaf> AddressSpace::unmap(vaddr_t va) {
     Tables t(root_, QuotaTables{quota_});
     TRY(t.unmap(va & ~(kPageSize - 1)));
     if (platform::mmu_root() == root_) platform::mmu_flush(va);
-    machine_frames().unref(leaf.pa);
+    if (!leaf.device) machine_frames().unref(leaf.pa);
     return leaf;
 }
 
@@ -82,7 +93,9 @@ void AddressSpace::destroy() {
     if (!root_) return;
     Tables t(root_, QuotaTables{quota_});
     t.for_each_leaf(0, kUserPml4Entries,
-                    [](vaddr_t, const Translation& tr) { machine_frames().unref(tr.pa); });
+                    [](vaddr_t, const Translation& tr) {
+                        if (!(tr.flags & kDevice)) machine_frames().unref(tr.pa);
+                    });
     t.free_tables(0, kUserPml4Entries);
     QuotaTables{quota_}.free_table(root_);
     root_ = 0;
@@ -93,6 +106,7 @@ Result<void> AddressSpace::copy_in(void* dst, vaddr_t src, size_t n) const {
     auto* out = static_cast<uint8_t*>(dst);
     while (n) {
         Leaf leaf = TRY(lookup(src));
+        if (leaf.device) return Error::BadAddress;  // hypercall buffers are RAM, never MMIO
         size_t off = src & (kPageSize - 1);
         size_t chunk = kPageSize - off < n ? kPageSize - off : n;
         __builtin_memcpy(out, phys_as<uint8_t>(leaf.pa) + off, chunk);
@@ -108,7 +122,7 @@ Result<void> AddressSpace::copy_out(vaddr_t dst, const void* src, size_t n) cons
     // Validate the whole range first so a failure writes nothing.
     for (vaddr_t p = dst & ~(kPageSize - 1); p < dst + n; p += kPageSize) {
         Leaf leaf = TRY(lookup(p));
-        if (!leaf.writable) return Error::BadAddress;
+        if (!leaf.writable || leaf.device) return Error::BadAddress;
     }
     auto* in = static_cast<const uint8_t*>(src);
     while (n) {

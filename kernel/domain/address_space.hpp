@@ -19,11 +19,14 @@ public:
         paddr_t pa;
         bool writable;
         bool foreign;  // a grant mapping: owned by the grant table's maptrack, not by frame caps
+        bool device;   // device MMIO: not RAM, no frame reference held
     };
 
     Result<void> init(Quota& quota, paddr_t kernel_root);
     // Maps one 4 KiB page. Busy if something is mapped there; BadAddress outside user space.
     Result<void> map(vaddr_t va, paddr_t pa, bool writable, bool executable, bool foreign);
+    // Maps one page of device MMIO, uncached, never executable; holds no frame reference.
+    Result<void> map_device(vaddr_t va, paddr_t pa);
     Result<Leaf> unmap(vaddr_t va);
     Result<Leaf> lookup(vaddr_t va) const;
     void destroy();

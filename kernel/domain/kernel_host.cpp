@@ -44,7 +44,7 @@ Result<paddr_t> GnttabKernelHost::get_granted_frame(bh_domid_t granter, uint32_t
     Domain* d = domain_by_id(granter);
     if (!d) return Error::BadDomain;
     auto leaf = d->as.lookup(static_cast<vaddr_t>(frame_field) << kPageShift);
-    if (!leaf.ok() || leaf.value().foreign) return Error::BadGrant;
+    if (!leaf.ok() || leaf.value().foreign || leaf.value().device) return Error::BadGrant;
     if (write && !leaf.value().writable) return Error::GrantDenied;
     machine_frames().ref(leaf.value().pa);
     return leaf.value().pa;
@@ -67,7 +67,7 @@ Result<paddr_t> GnttabKernelHost::local_frame(bh_domid_t self, vaddr_t va, bool 
     Domain* d = domain_by_id(self);
     if (!d) return Error::BadDomain;
     auto leaf = TRY(d->as.lookup(va));
-    if (write && !leaf.writable) return Error::BadAddress;
+    if ((write && !leaf.writable) || leaf.device) return Error::BadAddress;
     return leaf.pa;
 }
 

@@ -28,12 +28,15 @@ struct EvtchnObj : Kobject {
     bh_port_t port = 0;
 };
 
-// An I/O-port range a driver domain may access through BH_CALL_IO_*.
+// A device region a driver domain may use: an I/O-port range (BH_CALL_IO_*) or MMIO pages
+// (BH_CALL_DEVICE_MAP). Never RAM the frame allocator manages.
 struct DeviceObj : Kobject {
     static constexpr ObjType kType = ObjType::Device;
     DeviceObj() : Kobject(kType) {}
     uint16_t io_base = 0;
     uint16_t io_count = 0;
+    paddr_t mmio_base = 0;
+    uint32_t mmio_pages = 0;
     Domain* charged = nullptr;  // held; its quota pays for this object
 };
 

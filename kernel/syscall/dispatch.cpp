@@ -22,8 +22,8 @@ constexpr CallRange kCalls[] = {
     {BH_CALL_EVTCHN_ALLOC_UNBOUND, BH_CALL_EVTCHN_ALLOC_UNBOUND_FOR, sys_evtchn},
     {BH_CALL_GNTTAB_SETUP, BH_CALL_GNTTAB_COPY, sys_gnttab},
     {BH_CALL_DOMAIN_CREATE, BH_CALL_DOMAIN_SET_SCHED, sys_domain},
-    {BH_CALL_MACHINE_MODULES, BH_CALL_MACHINE_IRQ_CAP, sys_machine},
-    {BH_CALL_IO_OUT, BH_CALL_IRQ_ACK, sys_machine},
+    {BH_CALL_MACHINE_MODULES, BH_CALL_MACHINE_MMIO_CAP, sys_machine},
+    {BH_CALL_IO_OUT, BH_CALL_DEVICE_MAP, sys_machine},
 };
 
 }  // namespace

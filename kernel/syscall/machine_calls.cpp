@@ -5,6 +5,7 @@
 #include "domain/objects.hpp"
 #include "domain/platform.hpp"
 #include "mem/kheap.hpp"
+#include "mem/machine_frames.hpp"
 #include "lib/log.hpp"
 #include "syscall/syscall.hpp"
 
@@ -15,7 +16,9 @@ Result<void> io(Domain& self, const SysArgs& a, SysOut& out) {
     DeviceObj* dev = TRY(self.cspace->lookup_as<DeviceObj>(TRY(arg32(a.a0)), BH_R_CONTROL));
     uint64_t width = a.a2;
     if (width != 1 && width != 2 && width != 4) return Error::BadArg;
-    if (a.a1 < dev->io_base || a.a1 + width > uint64_t{dev->io_base} + dev->io_count)
+    // a1 is bounded first: near 2^64, a1 + width would wrap past the region's end check.
+    if (a.a1 < dev->io_base || a.a1 > 0xffff ||
+        a.a1 + width > uint64_t{dev->io_base} + dev->io_count)
         return Error::NoRights;
     auto port = static_cast<uint16_t>(a.a1);
     if (a.nr == BH_CALL_IO_OUT) platform::port_out(port, static_cast<uint32_t>(width), static_cast<uint32_t>(a.a3));
@@ -23,42 +26,72 @@ Result<void> io(Domain& self, const SysArgs& a, SysOut& out) {
     return success();
 }
 
-// The machine capability is the root of all device authority: it mints DeviceRegion and Irq
-// objects, which the supervisor hands to driver domains.
+// The machine capability is the root of all device authority: it mints DeviceRegion (I/O
+// ports or MMIO) and Irq objects, which the supervisor hands to driver domains.
+constexpr paddr_t kLapicPage = 0xFEE00000, kIoapicPage = 0xFEC00000;
+constexpr uint64_t kMaxMmioPages = 256;
+
+// MMIO must be device memory: no RAM the allocator manages, not the interrupt controllers.
+Result<void> check_mmio(uint64_t base, uint64_t pages) {
+    if (!page_aligned(base) || pages == 0 || pages > kMaxMmioPages ||
+        base > (1ull << 52) - pages * kPageSize)
+        return Error::BadArg;
+    for (uint64_t i = 0; i < pages; ++i) {
+        paddr_t pa = base + i * kPageSize;
+        if (machine_frames().manages(pa) || pa == kLapicPage || pa == kIoapicPage)
+            return Error::NoRights;
+    }
+    return success();
+}
+
+Result<Kobject*> make_device(Domain& self, const SysArgs& a) {
+    if (a.nr == BH_CALL_MACHINE_IRQ_CAP) {
+        if (a.a1 >= kNrDeviceIrqs) return Error::BadArg;
+        auto* q = knew<IrqObj>();
+        if (!q) return Error::NoMemory;
+        q->irq = static_cast<uint32_t>(a.a1);
+        q->charged = &self;
+        return static_cast<Kobject*>(q);
+    }
+    if (a.nr == BH_CALL_MACHINE_DEVICE_CAP) {
+        if (a.a2 == 0 || a.a1 > 0xffff || a.a2 > 0x10000 - a.a1) return Error::BadArg;
+    } else {
+        TRYV(check_mmio(a.a1, a.a2));
+    }
+    auto* d = knew<DeviceObj>();
+    if (!d) return Error::NoMemory;
+    if (a.nr == BH_CALL_MACHINE_DEVICE_CAP) {
+        d->io_base = static_cast<uint16_t>(a.a1);
+        d->io_count = static_cast<uint16_t>(a.a2 == 0x10000 ? 0xffff : a.a2);
+    } else {
+        d->mmio_base = a.a1;
+        d->mmio_pages = static_cast<uint32_t>(a.a2);
+    }
+    d->charged = &self;
+    return static_cast<Kobject*>(d);
+}
+
 Result<void> mint_device(Domain& self, const SysArgs& a) {
     TRY(self.cspace->lookup_as<MachineObj>(TRY(arg32(a.a0)), BH_R_CONTROL));
-    bool io = a.nr == BH_CALL_MACHINE_DEVICE_CAP;
-    bh_slot_t dst = TRY(arg32(io ? a.a3 : a.a2));
-    if (io && (a.a2 == 0 || a.a1 > 0xffff || a.a2 > 0x10000 - a.a1)) return Error::BadArg;
-    if (!io && a.a1 >= kNrDeviceIrqs) return Error::BadArg;
+    bh_slot_t dst = TRY(arg32(a.nr == BH_CALL_MACHINE_IRQ_CAP ? a.a2 : a.a3));
     auto probe = self.cspace->at(dst);
     if (probe.ok()) return Error::SlotFull;
     if (probe.error() != Error::EmptySlot) return probe.error();
-    size_t size = io ? sizeof(DeviceObj) : sizeof(IrqObj);
+    size_t size = a.nr == BH_CALL_MACHINE_IRQ_CAP ? sizeof(IrqObj) : sizeof(DeviceObj);
     TRYV(self.quota.charge(size));
-    Kobject* obj = nullptr;
-    if (io) {
-        auto* d = knew<DeviceObj>();
-        if (d) {
-            d->io_base = static_cast<uint16_t>(a.a1);
-            d->io_count = static_cast<uint16_t>(a.a2 == 0x10000 ? 0xffff : a.a2);
-            d->charged = &self;
-        }
-        obj = d;
-    } else {
-        auto* q = knew<IrqObj>();
-        if (q) {
-            q->irq = static_cast<uint32_t>(a.a1);
-            q->charged = &self;
-        }
-        obj = q;
-    }
-    if (!obj) {
+    auto obj = make_device(self, a);
+    if (!obj.ok()) {
         self.quota.release(size);
-        return Error::NoMemory;
+        return obj.error();
     }
     kobject_hold(&self);
-    return self.cspace->insert(dst, obj, BH_R_ALL);
+    return self.cspace->insert(dst, obj.value(), BH_R_ALL);
+}
+
+Result<void> device_map(Domain& self, const SysArgs& a) {
+    DeviceObj* dev = TRY(self.cspace->lookup_as<DeviceObj>(TRY(arg32(a.a0)), BH_R_CONTROL));
+    if (a.a1 >= dev->mmio_pages) return Error::BadArg;
+    return self.as.map_device(a.a2, dev->mmio_base + a.a1 * kPageSize);
 }
 
 }  // namespace
@@ -99,7 +132,9 @@ Result<void> sys_machine(Domain& self, const SysArgs& a, SysOut& out) {
         return irq_ack(irq->irq, self.id);
     }
     case BH_CALL_MACHINE_DEVICE_CAP:
-    case BH_CALL_MACHINE_IRQ_CAP: return mint_device(self, a);
+    case BH_CALL_MACHINE_IRQ_CAP:
+    case BH_CALL_MACHINE_MMIO_CAP: return mint_device(self, a);
+    case BH_CALL_DEVICE_MAP: return device_map(self, a);
     default: return Error::BadCall;
     }
 }

@@ -66,6 +66,15 @@ bool give_devices(uint32_t i, const sup::Child& spec) {
             return false;
         }
     }
+    if (spec.mmio_pages) {
+        Ret r = call(BH_CALL_MACHINE_MMIO_CAP, BH_SLOT_MACHINE, spec.mmio_base, spec.mmio_pages, kTmpSlot);
+        Ret g = r.ok() ? call(BH_CALL_DOMAIN_GIVE_CAP, kDomSlot0 + i, kTmpSlot, BH_SLOT_DEVICE, BH_R_ALL) : r;
+        call(BH_CALL_CAP_DELETE, kTmpSlot);
+        if (!g.ok()) {
+            fail("cannot give MMIO pages to", c.name, g.err);
+            return false;
+        }
+    }
     if (spec.irq != 0xff) {
         Ret r = call(BH_CALL_MACHINE_IRQ_CAP, BH_SLOT_MACHINE, spec.irq, kTmpSlot);
         Ret g = r.ok() ? call(BH_CALL_DOMAIN_GIVE_CAP, kDomSlot0 + i, kTmpSlot, BH_SLOT_IRQ, BH_R_ALL) : r;
@@ -76,6 +85,23 @@ bool give_devices(uint32_t i, const sup::Child& spec) {
         }
     }
     return true;
+}
+
+// Even the machine capability cannot turn RAM or the interrupt controllers into device MMIO.
+void check_mmio_refusals() {
+    struct Case {
+        uint64_t base;
+        const char* what;
+        uint64_t want;
+    } cases[] = {{0x100000, "RAM", BH_E_NO_RIGHTS},
+                 {0xFEE00000, "the local APIC", BH_E_NO_RIGHTS},
+                 {0xFEC00000, "the I/O APIC", BH_E_NO_RIGHTS},
+                 {0xFED00010, "an unaligned address", BH_E_BAD_ARG}};
+    for (const Case& c : cases) {
+        Ret r = call(BH_CALL_MACHINE_MMIO_CAP, BH_SLOT_MACHINE, c.base, 1, kTmpSlot);
+        if (r.ok()) call(BH_CALL_CAP_DELETE, kTmpSlot);
+        if (r.err != c.want) fail("MMIO capability over", c.what, r.err);
+    }
 }
 
 bool build(uint32_t i, const sup::Child& spec) {
@@ -236,6 +262,7 @@ int bh_main(uint64_t nr_modules, uint64_t) {
     call(BH_CALL_DOMAIN_INFO, BH_SLOT_SELF, reinterpret_cast<uint64_t>(&me));
     uint64_t baseline = me.mem_pages;
 
+    check_mmio_refusals();
     g_n = s->nr_children;
     for (uint32_t i = 0; i < g_n; ++i) build(i, s->children[i]);
     for (uint32_t i = 0; i < s->nr_links; ++i) link(s->links[i]);

@@ -28,7 +28,10 @@ constexpr Child kSched[] = {{0, Outcome::Waiter, 0, kQ}, {1, Outcome::Exit0, 0, 
 
 // A driver domain owning the CMOS RTC (ports 0x70-0x71, ISA IRQ 8), and a bystander that
 // must not be able to touch them.
-constexpr Child kDevices[] = {{0, Outcome::Exit0, 0, kQ, 0x70, 2, 8}, {1, Outcome::Exit0, 0, kQ}};
+// The HPET's register page (q35: 0xFED00000) goes to a third, MMIO driver domain.
+constexpr Child kDevices[] = {{0, Outcome::Exit0, 0, kQ, 0x70, 2, 8},
+                              {1, Outcome::Exit0, 0, kQ},
+                              {0, Outcome::Exit0, 0, kQ, 0, 0, 0xff, 0xFED00000, 1}};
 
 #define N(a) static_cast<uint32_t>(sizeof(a) / sizeof(a[0]))
 constexpr Scenario kScenarios[] = {

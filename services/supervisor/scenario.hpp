@@ -21,6 +21,8 @@ struct Child {
     uint32_t quota_pages;
     uint16_t io_base = 0, io_count = 0;  // I/O ports handed over in BH_SLOT_DEVICE (0 = none)
     uint8_t irq = 0xff;                  // interrupt line handed over in BH_SLOT_IRQ (0xff = none)
+    uint64_t mmio_base = 0;              // MMIO pages handed over in BH_SLOT_DEVICE (0 = none)
+    uint32_t mmio_pages = 0;
 };
 
 struct Link {

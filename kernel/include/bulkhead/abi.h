@@ -121,10 +121,13 @@ enum bh_call {
     BH_CALL_MACHINE_CMDLINE = 62, /* (machine_slot, ptr, len) copies the kernel command line */
     BH_CALL_MACHINE_DEVICE_CAP = 63, /* (machine_slot, io_base, io_count, dst_slot) an I/O-port region */
     BH_CALL_MACHINE_IRQ_CAP = 64,    /* (machine_slot, irq, dst_slot) a device interrupt line (< 24) */
+    BH_CALL_MACHINE_MMIO_CAP = 65,   /* (machine_slot, paddr, pages, dst_slot) device MMIO pages:
+                                        never RAM, never the interrupt controllers */
 
     BH_CALL_IO_OUT = 70,         /* (device_slot, port, width, value) */
     BH_CALL_IO_IN = 71,          /* (device_slot, port, width) -> rdx = value */
     BH_CALL_IRQ_ACK = 72,        /* (irq_slot) re-enables the line after its event was handled */
+    BH_CALL_DEVICE_MAP = 73,     /* (device_slot, page_index, vaddr) maps one MMIO page, uncached */
     BH_CALL_COUNT
 };
 
