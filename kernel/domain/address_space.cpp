@@ -117,13 +117,18 @@ Result<void> AddressSpace::copy_in(void* dst, vaddr_t src, size_t n) const {
     return success();
 }
 
-Result<void> AddressSpace::copy_out(vaddr_t dst, const void* src, size_t n) const {
-    if (!user_range_ok(dst, n)) return Error::BadAddress;
-    // Validate the whole range first so a failure writes nothing.
-    for (vaddr_t p = dst & ~(kPageSize - 1); p < dst + n; p += kPageSize) {
+Result<void> AddressSpace::check_writable(vaddr_t va, size_t n) const {
+    if (!user_range_ok(va, n)) return Error::BadAddress;
+    for (vaddr_t p = va & ~(kPageSize - 1); p < va + n; p += kPageSize) {
         Leaf leaf = TRY(lookup(p));
         if (!leaf.writable || leaf.device) return Error::BadAddress;
     }
+    return success();
+}
+
+Result<void> AddressSpace::copy_out(vaddr_t dst, const void* src, size_t n) const {
+    // Validate the whole range first so a failure writes nothing.
+    TRYV(check_writable(dst, n));
     auto* in = static_cast<const uint8_t*>(src);
     while (n) {
         Leaf leaf = TRY(lookup(dst));

@@ -37,6 +37,8 @@ public:
     // (writable for copy_out). Hostile pointers (kernel, non-canonical, unmapped) → BadAddress.
     Result<void> copy_in(void* dst, vaddr_t src, size_t n) const;
     Result<void> copy_out(vaddr_t dst, const void* src, size_t n) const;
+    // BadAddress unless [va, va+n) is mapped, writable RAM of this space.
+    Result<void> check_writable(vaddr_t va, size_t n) const;
 
 private:
     paddr_t root_ = 0;

@@ -3,6 +3,7 @@
 #include "domain/irq_routing.hpp"
 
 #include "domain/platform.hpp"
+#include "domain/console.hpp"
 #include "domain/domain.hpp"
 #include "domain/registry.hpp"
 #include "evtchn/evtchn_table.hpp"
@@ -21,6 +22,7 @@ uint64_t g_fired[kNrDeviceIrqs];
 
 Result<void> irq_bind(uint32_t irq, bh_domid_t owner) {
     if (irq >= kNrDeviceIrqs) return Error::BadArg;
+    if (irq == kConsoleLine) return Error::Busy;  // the kernel's console
     // Already routed to this owner: nothing changes (in particular a line masked until the
     // owner acknowledges stays masked).
     if (g_owner[irq] == owner) return success();
@@ -45,6 +47,12 @@ void irq_unbind_all(bh_domid_t owner) {
 void irq_fired(uint32_t irq) {
     if (irq >= kNrDeviceIrqs) return;
     ++g_fired[irq];
+    if (irq == kConsoleLine) {
+        uint8_t bytes[16];
+        size_t n = platform::console_rx(bytes, sizeof bytes);
+        console_input(bytes, n);
+        return;
+    }
     platform::irq_line(irq, true, true);
     Domain* d = g_owner[irq] == kNoOwner ? nullptr
                                          : domain_by_id(static_cast<bh_domid_t>(g_owner[irq]));

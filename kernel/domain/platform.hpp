@@ -2,6 +2,7 @@
 // implements them for real (kernel/arch/x86_64/platform.cpp), host tests with fakes.
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "mem/phys.hpp"
@@ -16,5 +17,7 @@ void port_out(uint16_t port, uint32_t width, uint32_t value);
 uint32_t port_in(uint16_t port, uint32_t width);
 void irq_line(uint32_t line, bool routed, bool masked);  // routed=false: detach the line
 [[noreturn]] void machine_stop(bool success);
+// Takes up to n bytes the console UART has received; returns how many.
+size_t console_rx(uint8_t* out, size_t n);
 
 }  // namespace bh::platform

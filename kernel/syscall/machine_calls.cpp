@@ -1,6 +1,7 @@
 // Machine calls (boot modules, shutdown) and device access through DeviceRegion / Irq caps.
 #include "cap/cspace.hpp"
 #include "cap/release.hpp"
+#include "domain/console.hpp"
 #include "domain/irq_routing.hpp"
 #include "domain/objects.hpp"
 #include "domain/platform.hpp"
@@ -38,7 +39,7 @@ Result<void> check_mmio(uint64_t base, uint64_t pages) {
         return Error::BadArg;
     for (uint64_t i = 0; i < pages; ++i) {
         paddr_t pa = base + i * kPageSize;
-        if (machine_frames().manages(pa) || pa == kLapicPage || pa == kIoapicPage)
+        if (machine_is_ram(pa) || pa == kLapicPage || pa == kIoapicPage)
             return Error::NoRights;
     }
     return success();
@@ -135,6 +136,17 @@ Result<void> sys_machine(Domain& self, const SysArgs& a, SysOut& out) {
     case BH_CALL_MACHINE_IRQ_CAP:
     case BH_CALL_MACHINE_MMIO_CAP: return mint_device(self, a);
     case BH_CALL_DEVICE_MAP: return device_map(self, a);
+    case BH_CALL_MACHINE_CONSOLE_READ: {
+        TRY(self.cspace->lookup_as<MachineObj>(TRY(arg32(a.a0)), BH_R_READ));
+        uint8_t buf[256];
+        size_t want = a.a2 < sizeof buf ? a.a2 : sizeof buf;
+        // Validate the destination before taking bytes out of the queue: a failure loses nothing.
+        TRYV(self.as.check_writable(a.a1, want));
+        size_t got = console_read(buf, want);
+        TRYV(self.as.copy_out(a.a1, buf, got));
+        out.r1 = got;
+        return success();
+    }
     default: return Error::BadCall;
     }
 }

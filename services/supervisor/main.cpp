@@ -11,7 +11,7 @@ namespace {
 
 constexpr uint32_t kMaxChildren = 16;
 // Supervisor capability slots: children's domain caps, then their control-channel caps.
-constexpr bh_slot_t kDomSlot0 = 16, kCtlSlot0 = 32, kTmpSlot = 60, kExcSlot = 61;
+constexpr bh_slot_t kDomSlot0 = 16, kCtlSlot0 = 32, kTmpSlot = 60, kExcSlot = 61, kConSlot = 62;
 
 struct ChildState {
     const sup::Child* spec;
@@ -205,6 +205,44 @@ bool exercise_lifecycle() {
     return ok;
 }
 
+// The machine console: lines typed there arrive through VIRQ_CONSOLE. Commands: help, list,
+// quit. Returns true when asked to shut down.
+char g_line[64];
+unsigned g_len = 0;
+bool console_command(const char* cmd) {
+    auto is = [&](const char* w) {
+        unsigned i = 0;
+        while (w[i] && cmd[i] == w[i]) ++i;
+        return w[i] == '\0' && cmd[i] == '\0';
+    };
+    print("BH-CONSOLE command '%s'", cmd);
+    if (is("help")) print("supervisor: commands: help, list, quit");
+    else if (is("list")) print_table();
+    else if (is("quit")) return true;
+    else if (cmd[0]) print("supervisor: unknown command '%s' (try help)", cmd);
+    return false;
+}
+
+bool console_input() {
+    char buf[64];
+    bool quit = false;
+    for (;;) {
+        Ret r = call(BH_CALL_MACHINE_CONSOLE_READ, BH_SLOT_MACHINE, reinterpret_cast<uint64_t>(buf),
+                     sizeof buf);
+        if (!r.ok() || r.r1 == 0) return quit;
+        for (uint64_t i = 0; i < r.r1; ++i) {
+            char ch = buf[i];
+            if (ch == '\r' || ch == '\n') {
+                g_line[g_len] = '\0';
+                quit = console_command(g_line) || quit;
+                g_len = 0;
+            } else if (g_len + 1 < sizeof g_line && ch >= 0x20 && ch < 0x7f) {
+                g_line[g_len++] = ch;
+            }
+        }
+    }
+}
+
 bool judge(const sup::Scenario& s) {
     bool ok = !g_failed && g_dom_exc >= s.min_dom_exc;
     for (uint32_t i = 0; i < g_n; ++i) {
@@ -258,6 +296,7 @@ int bh_main(uint64_t nr_modules, uint64_t) {
         shutdown(1);
     }
     Ret exc = call(BH_CALL_EVTCHN_BIND_VIRQ, kExcSlot, BH_VIRQ_DOM_EXC);
+    Ret con = call(BH_CALL_EVTCHN_BIND_VIRQ, kConSlot, BH_VIRQ_CONSOLE);
     bh_domain_info me{};
     call(BH_CALL_DOMAIN_INFO, BH_SLOT_SELF, reinterpret_cast<uint64_t>(&me));
     uint64_t baseline = me.mem_pages;
@@ -272,7 +311,7 @@ int bh_main(uint64_t nr_modules, uint64_t) {
             if (!r.ok()) fail("cannot start", g_children[i].name, r.err);
         }
 
-    bool table_done = false, waiters_told = false;
+    bool table_done = false, waiters_told = false, prompted = false, quit = false;
     for (;;) {
         bool all_ready = true, finite_done = true, all_done = true, any_finite = false;
         for (uint32_t i = 0; i < g_n; ++i) {
@@ -296,9 +335,20 @@ int bh_main(uint64_t nr_modules, uint64_t) {
         }
         bool interactive = !any_finite && mode[0] == '\0' && s->name[0] == 'd';
         if (table_done && all_done && !interactive) break;
+        if (interactive && table_done && !prompted) {
+            prompted = true;
+            print("supervisor: all domains ready; console commands: help, list, quit");
+            quit = console_input() || quit;  // input typed before we listened: queued, not signalled
+            continue;
+        }
         if (g_failed && table_done) break;
 
+        if (quit && table_done) break;
         bh_port_t p = wait_event();
+        if (con.ok() && p == con.r1) {
+            quit = console_input();
+            continue;
+        }
         if (exc.ok() && p == exc.r1) {
             ++g_dom_exc;
             for (uint32_t i = 0; i < g_n; ++i)

@@ -10,6 +10,7 @@
 #include "boot/cpio.hpp"
 #include "boot/start_info.hpp"
 #include "cap/cspace.hpp"
+#include "domain/console.hpp"
 #include "domain/cpu.hpp"
 #include "domain/lifecycle.hpp"
 #include "domain/objects.hpp"
@@ -35,6 +36,8 @@ constexpr uint64_t kSupervisorReserve = 256;  // frames kept back from the super
 alignas(16) uint8_t g_kernel_stack[16384];
 alignas(16) uint8_t g_ist_stack[8192];
 FrameAllocator g_frames;
+MemRegion g_ram[64];
+uint32_t g_nr_ram = 0;
 MachineObj g_machine;
 
 paddr_t image_pa(const void* p) { return reinterpret_cast<uint64_t>(p) - kKernelVma; }
@@ -64,6 +67,9 @@ void init_frames(const StartInfoView& si, paddr_t si_pa) {
     for (uint32_t i = 0; i < si.module_count() && nr < 8 + MachineObj::kMaxModules; ++i)
         if (auto m = si.module(i); m.ok()) reserved[nr++] = {m.value().paddr, m.value().bytes.size()};
     if (!g_frames.init({usable, nu}, {reserved, nr}).ok()) boot_fail("no usable memory");
+    for (const auto& e : si.memmap())
+        if (e.type == static_cast<uint32_t>(MemmapType::Ram) && g_nr_ram < 64)
+            g_ram[g_nr_ram++] = {e.addr, e.size};
     klog("memory: %lu frames free of %lu", g_frames.free_frames(), g_frames.total_frames());
 }
 
@@ -109,6 +115,12 @@ void init_syscall() {
 FrameAllocator& machine_frames() { return g_frames; }
 paddr_t kernel_root() { return image_pa(boot_pml4); }
 
+bool machine_is_ram(paddr_t pa) {
+    for (uint32_t i = 0; i < g_nr_ram; ++i)
+        if (pa >= g_ram[i].base && pa - g_ram[i].base < g_ram[i].size) return true;
+    return false;
+}
+
 }  // namespace bh
 
 extern "C" [[noreturn]] void kernel_main(uint32_t start_info_pa) {
@@ -138,6 +150,8 @@ extern "C" [[noreturn]] void kernel_main(uint32_t start_info_pa) {
 
     x86::lapic_init(kTickUs);
     x86::ioapic_init();
+    serial::enable_rx_interrupt();
+    x86::ioapic_route(kConsoleLine, false);
     init_syscall();
 
     uint64_t quota = (g_frames.free_frames() - kSupervisorReserve) * kPageSize;

@@ -3,6 +3,7 @@
 
 #include "arch/x86_64/cpu.hpp"
 #include "arch/x86_64/ioapic.hpp"
+#include "arch/x86_64/serial.hpp"
 
 namespace bh::platform {
 
@@ -25,6 +26,8 @@ void irq_line(uint32_t line, bool routed, bool masked) {
     if (routed) x86::ioapic_mask(line, masked);
     else x86::ioapic_route(line, true);
 }
+
+size_t console_rx(uint8_t* out, size_t n) { return serial::read(out, n); }
 
 void machine_stop(bool success) {
     // isa-debug-exit: QEMU exits with (v << 1) | 1, so 0x10 → 33 (pass), 0x11 → 35 (fail).

@@ -24,6 +24,17 @@ void putc(char c) {
     x86::outb(kCom1, static_cast<uint8_t>(c));
 }
 
+void enable_rx_interrupt() {
+    x86::outb(kCom1 + 4, 0x0B);  // DTR | RTS | OUT2: OUT2 gates the UART's interrupt line
+    x86::outb(kCom1 + 1, 0x01);  // IER: received data available
+}
+
+unsigned long read(unsigned char* out, unsigned long n) {
+    unsigned long got = 0;
+    while (got < n && (x86::inb(kCom1 + 5) & 0x01)) out[got++] = x86::inb(kCom1);
+    return got;
+}
+
 void write(const char* s, unsigned long len) {
     for (unsigned long i = 0; i < len; ++i) {
         if (s[i] == '\n') putc('\r');

@@ -123,6 +123,8 @@ enum bh_call {
     BH_CALL_MACHINE_IRQ_CAP = 64,    /* (machine_slot, irq, dst_slot) a device interrupt line (< 24) */
     BH_CALL_MACHINE_MMIO_CAP = 65,   /* (machine_slot, paddr, pages, dst_slot) device MMIO pages:
                                         never RAM, never the interrupt controllers */
+    BH_CALL_MACHINE_CONSOLE_READ = 66, /* (machine_slot, ptr, len) -> rdx = bytes of console input
+                                          taken (VIRQ_CONSOLE says some arrived) */
 
     BH_CALL_IO_OUT = 70,         /* (device_slot, port, width, value) */
     BH_CALL_IO_IN = 71,          /* (device_slot, port, width) -> rdx = value */
