@@ -33,4 +33,13 @@ volatile uint8_t* shared_info();
 // Signals the supervisor that this domain finished initialising.
 void report_ready();
 
+// A linked pair's first start argument: the peer's domid | the port (in side a's table) << 16.
+struct PeerLink {
+    bh_domid_t peer;
+    bh_port_t port;
+};
+inline PeerLink peer_link(uint64_t arg0) {
+    return {static_cast<bh_domid_t>(arg0 & 0xffff), static_cast<bh_port_t>(arg0 >> 16)};
+}
+
 }  // namespace bh::rt

@@ -198,8 +198,7 @@ int run_b(bh_domid_t peer, bh_port_t remote_port) {
 }  // namespace
 
 int bh_main(uint64_t arg0, uint64_t role) {
-    auto peer = static_cast<bh_domid_t>(arg0 & 0xffff);
-    auto port = static_cast<bh_port_t>(arg0 >> 16);
+    auto [peer, port] = peer_link(arg0);
     if (role == 0) return run_a(peer, port);
     if (role == 1) return run_b(peer, port);
     print("bench: FAIL unknown role %lu", role);

@@ -254,8 +254,7 @@ int mapper(bh_domid_t peer, bh_port_t peer_port) {
 }  // namespace
 
 int bh_main(uint64_t arg0, uint64_t role) {
-    auto peer = static_cast<bh_domid_t>(arg0 & 0xffff);
-    auto port = static_cast<bh_port_t>(arg0 >> 16);
+    auto [peer, port] = peer_link(arg0);
     if (role == 0) return granter(peer, port);
     if (role == 1) return mapper(peer, port);
     report_ready();
