@@ -25,6 +25,7 @@ std::string make_config(const Layout& layout, const std::string& scenario, const
     out.kvm = opts.kvm;
     out.log = layout.log(scenario);
     out.extra_args = split_args(opts.qemu_args);
+    out.input = opts.input;
     return {};
 }
 

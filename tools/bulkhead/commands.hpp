@@ -15,6 +15,7 @@ struct BootOptions {
     bool kvm = false;
     std::string append;     // extra kernel command-line words
     std::string qemu_args;  // extra QEMU arguments, split on spaces
+    std::string input;      // a file whose bytes are typed on the serial console (headless)
 };
 
 // Builds the QEMU configuration for `scenario`; an error message (missing kernel or image,

@@ -21,6 +21,8 @@ void add_boot_options(CLI::App* cmd, BootOptions& opts) {
         ->check(CLI::Range(1, kMaxTimeout));
     cmd->add_flag("--kvm", opts.kvm, "use -accel kvm instead of TCG (hosts with nested SVM only)");
     cmd->add_option("--append", opts.append, "extra words for the kernel command line");
+    cmd->add_option("--input", opts.input, "a file whose bytes are typed on the serial console")
+        ->check(CLI::ExistingFile);
     cmd->add_option("--qemu-args", opts.qemu_args,
                     "extra QEMU arguments, e.g. \"-d int,cpu_reset -D build/logs/q.log\" or \"-s -S\"");
 }

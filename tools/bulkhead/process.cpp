@@ -35,7 +35,7 @@ void guard_signals() {
 
 }  // namespace
 
-pid_t spawn(const std::vector<std::string>& argv, bool tied, int& err) {
+pid_t spawn(const std::vector<std::string>& argv, bool tied, int& err, const std::string& input) {
     std::vector<char*> args;
     for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
@@ -57,6 +57,11 @@ pid_t spawn(const std::vector<std::string>& argv, bool tied, int& err) {
         if (tied) {
             prctl(PR_SET_PDEATHSIG, SIGKILL);
             if (getppid() != parent) _exit(127);  // the parent died before prctl took effect
+        }
+        if (!input.empty()) {
+            int in = open(input.c_str(), O_RDONLY | O_CLOEXEC);
+            int out = open("/dev/null", O_WRONLY | O_CLOEXEC);
+            if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0) _exit(127);
         }
         execvp(args[0], args.data());
         int e = errno;
@@ -125,9 +130,9 @@ QemuOutcome wait_child(pid_t pid, int timeout_s, bool tied, const std::function<
 }
 
 QemuOutcome run_child(const std::vector<std::string>& argv, int timeout_s, bool tied,
-                      const std::function<void()>& tick) {
+                      const std::function<void()>& tick, const std::string& input) {
     int err = 0;
-    pid_t pid = spawn(argv, tied, err);
+    pid_t pid = spawn(argv, tied, err, input);
     if (pid < 0) {
         QemuOutcome o;
         o.kind = QemuOutcome::Kind::SpawnFailed;

@@ -27,6 +27,9 @@ std::vector<std::string> qemu_argv(const QemuConfig& c) {
         std::string chardev = "stdio,id=console,mux=on,signal=off";
         if (!c.log.empty()) chardev += ",logfile=" + c.log.string();
         argv.insert(argv.end(), {"-chardev", chardev, "-serial", "chardev:console"});
+    } else if (!c.input.empty()) {
+        argv.insert(argv.end(), {"-chardev", "stdio,id=console,signal=off,logfile=" + c.log.string(),
+                                 "-serial", "chardev:console"});
     } else {
         argv.insert(argv.end(), {"-serial", "file:" + c.log.string()});
     }
@@ -124,7 +127,7 @@ BootResult boot_headless(const QemuConfig& c, int timeout_s, bool echo) {
         }
         follow.clear();  // EOF is temporary while QEMU is still writing
     };
-    r.outcome = run_child(qemu_argv(c), timeout_s, true, drain);
+    r.outcome = run_child(qemu_argv(c), timeout_s, true, drain, c.input.string());
     drain();
     if (echo && !r.log_text.empty() && r.log_text.back() != '\n') std::fputc('\n', stdout);
     return r;

@@ -22,6 +22,9 @@ struct QemuConfig {
     bool interactive = false;      // serial on stdio (Ctrl-A X quits); else serial to `log`
     std::filesystem::path log;     // serial log file (headless), or a copy of the console (interactive)
     std::vector<std::string> extra_args;  // appended verbatim (debugging: -d int, -s -S, ...)
+    // Headless with input: the console is QEMU's stdio (fed from this file, output discarded)
+    // with `log` as its logfile, so the guest reads these bytes as typed on the UART.
+    std::filesystem::path input;
 };
 
 // The exact QEMU argv for `c` (pure; unit-tested).
