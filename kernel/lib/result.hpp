@@ -63,17 +63,21 @@ inline Result<void> success() { return {}; }
 }  // namespace bh
 
 // TRY(expr): evaluate a Result, return its error from the enclosing function on failure,
-// else yield the value. GCC/Clang statement expression; both compilers build the kernel.
-#define TRY(expr)                                         \
+// else yield the value. GCC/Clang statement expression; both compilers build the kernel. Each
+// use gets its own variable name, so TRY nests (TRY(f(TRY(g())))) without shadowing.
+#define BH_CAT_(a, b) a##b
+#define BH_CAT(a, b) BH_CAT_(a, b)
+#define BH_TRY_(expr, r)                                  \
     ({                                                    \
-        auto&& bh_try_r_ = (expr);                        \
-        if (!bh_try_r_.ok()) return bh_try_r_.error();    \
-        std::move(bh_try_r_.value());                     \
+        auto&& r = (expr);                                \
+        if (!r.ok()) return r.error();                    \
+        std::move(r.value());                             \
     })
+#define TRY(expr) BH_TRY_(expr, BH_CAT(bh_try_r_, __COUNTER__))
 
 // TRYV(expr): the same for Result<void>.
 #define TRYV(expr)                                        \
     do {                                                  \
-        auto bh_try_r_ = (expr);                          \
-        if (!bh_try_r_.ok()) return bh_try_r_.error();    \
+        auto bh_tryv_r_ = (expr);                         \
+        if (!bh_tryv_r_.ok()) return bh_tryv_r_.error();  \
     } while (0)

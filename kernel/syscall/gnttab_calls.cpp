@@ -10,18 +10,32 @@ namespace {
 
 constexpr uint32_t kMaxCopyOps = 16;
 
+// Maps the table's first nr frames at va, growing the table to nr frames first. Decode checks
+// that every target page is free or already maps its frame, so only resources can fail after
+// the growth; a mapping that fails for want of a page table undoes this call's mappings (the
+// grown frames stay: a GrantTable never shrinks, and a later setup maps them).
 Result<void> setup(Domain& self, GrantTable& gt, vaddr_t va, uint64_t nr) {
     if (nr == 0 || nr > GrantTable::kMaxFrames || !page_aligned(va) ||
         !user_range_ok(va, nr * kPageSize))
         return Error::BadArg;
-    TRYV(gt.grow(static_cast<uint32_t>(nr)));
-    // Map every frame not yet mapped at va (a repeated setup with more frames extends it).
-    for (uint32_t i = 0; i < gt.nr_frames(); ++i) {
+    const auto n = static_cast<uint32_t>(nr);
+    for (uint32_t i = 0; i < n; ++i) {
+        auto leaf = self.as.lookup(va + i * kPageSize);
+        if (leaf.ok() && (i >= gt.nr_frames() || leaf.value().pa != gt.frame_paddr(i)))
+            return Error::Busy;
+    }
+    TRYV(gt.grow(n));
+    static_assert(GrantTable::kMaxFrames <= 32, "one bit per frame mapped by this call");
+    uint32_t mapped_now = 0;
+    for (uint32_t i = 0; i < n; ++i) {
         vaddr_t at = va + i * kPageSize;
-        auto leaf = self.as.lookup(at);
-        if (leaf.ok() && leaf.value().pa == gt.frame_paddr(i)) continue;
-        if (leaf.ok()) return Error::Busy;
-        TRYV(self.as.map(at, gt.frame_paddr(i), true, false, true));
+        if (self.as.lookup(at).ok()) continue;  // already this frame (checked above)
+        if (auto r = self.as.map(at, gt.frame_paddr(i), true, false, true); !r.ok()) {
+            for (uint32_t j = 0; j < i; ++j)
+                if (mapped_now & (1u << j)) (void)self.as.unmap(va + j * kPageSize);
+            return r.error();
+        }
+        mapped_now |= 1u << i;
     }
     return success();
 }
@@ -31,6 +45,9 @@ Result<void> copy(Domain& self, GrantTable& gt, vaddr_t ptr, uint64_t count) {
     bh_grant_copy ops[kMaxCopyOps];
     size_t bytes = count * sizeof(bh_grant_copy);
     TRYV(self.as.copy_in(ops, ptr, bytes));
+    // The statuses go back into the same array: check it is writable before any segment is
+    // copied, so an unusable array fails the call without side effects.
+    TRYV(self.as.check_writable(ptr, bytes));
     TRYV(gt.copy(ops, static_cast<uint32_t>(count)));
     return self.as.copy_out(ptr, ops, bytes);
 }

@@ -13,7 +13,8 @@ namespace bh::cli {
 int cmd_bench(const Layout& layout, bool json, const BootOptions& opts) {
     constexpr const char* kScenario = "bench";
     QemuConfig config;
-    std::string problem = make_config(layout, kScenario, opts, config);
+    LogClaim claim;
+    std::string problem = make_config(layout, kScenario, opts, config, claim);
     if (!problem.empty()) {
         fmt::print(stderr, "bench: FAIL: {}\n", problem);
         return 1;

@@ -19,7 +19,8 @@ int demo_check(const Layout& layout, const BootOptions& opts) {
     BootOptions o = opts;
     o.append = o.append.empty() ? "mode=check" : "mode=check " + o.append;
     QemuConfig config;
-    std::string problem = make_config(layout, kDemoScenario, o, config);
+    LogClaim claim;
+    std::string problem = make_config(layout, kDemoScenario, o, config, claim);
     if (!problem.empty()) {
         fmt::print(stderr, "demo --check: FAIL: {}\n", problem);
         return 1;
@@ -44,7 +45,8 @@ int demo_check(const Layout& layout, const BootOptions& opts) {
 
 int demo_interactive(const Layout& layout, const BootOptions& opts) {
     QemuConfig config;
-    std::string problem = make_config(layout, kDemoScenario, opts, config);
+    LogClaim claim;
+    std::string problem = make_config(layout, kDemoScenario, opts, config, claim);
     if (!problem.empty()) {
         fmt::print(stderr, "demo: {}\n", problem);
         return 1;

@@ -12,7 +12,7 @@
 namespace bh::cli {
 
 std::string make_config(const Layout& layout, const std::string& scenario, const BootOptions& opts,
-                        QemuConfig& out) {
+                        QemuConfig& out, LogClaim& log) {
     std::string problem = check_boot_files(layout, scenario);
     if (!problem.empty()) return problem;
     if (opts.kvm && access("/dev/kvm", R_OK | W_OK) != 0)
@@ -23,7 +23,10 @@ std::string make_config(const Layout& layout, const std::string& scenario, const
     out.scenario = scenario;
     out.extra_append = opts.append;
     out.kvm = opts.kvm;
-    out.log = layout.log(scenario);
+    std::string err;
+    log = claim_log(layout.log(scenario), err);
+    if (!log.ok()) return err;
+    out.log = log.path;
     out.extra_args = split_args(opts.qemu_args);
     out.input = opts.input;
     return {};
@@ -35,7 +38,8 @@ void warn_malformed(const std::vector<std::string>& malformed) {
 
 int cmd_scenario(const Layout& layout, const std::string& name, const BootOptions& opts) {
     QemuConfig config;
-    std::string problem = make_config(layout, name, opts, config);
+    LogClaim claim;
+    std::string problem = make_config(layout, name, opts, config, claim);
     if (!problem.empty()) {
         fmt::print("scenario {}: FAIL: {}\n", name, problem);
         return 1;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "layout.hpp"
+#include "log_claim.hpp"
 #include "qemu.hpp"
 
 namespace bh::cli {
@@ -18,10 +19,11 @@ struct BootOptions {
     std::string input;      // a file whose bytes are typed on the serial console (headless)
 };
 
-// Builds the QEMU configuration for `scenario`; an error message (missing kernel or image,
-// --kvm without /dev/kvm), or empty.
+// Builds the QEMU configuration for `scenario` and claims its serial log (build/logs/NAME.log,
+// or NAME.2.log... while another run holds that); keep `log` alive until QEMU has finished.
+// Returns an error message (missing kernel or image, --kvm without /dev/kvm, no log), or empty.
 std::string make_config(const Layout& layout, const std::string& scenario, const BootOptions& opts,
-                        QemuConfig& out);
+                        QemuConfig& out, LogClaim& log);
 
 // Prints malformed-marker warnings to stderr.
 void warn_malformed(const std::vector<std::string>& malformed);

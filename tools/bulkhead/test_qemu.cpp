@@ -124,3 +124,14 @@ TEST_CASE("Command lines are quoted only where a shell needs it") {
           "qemu -append 'scenario=a mode=check' -serial file:/b/l.log");
     CHECK(shell_command({"a", "", "it's", "$x"}) == "a '' 'it'\\''s' '$x'");
 }
+
+TEST_CASE("Console input makes the console QEMU's stdio, logged to the serial log") {
+    QemuConfig c = config();
+    c.input = "/src/tests/system/input/console.txt";
+    auto argv = qemu_argv(c);
+    auto at = std::find(argv.begin(), argv.end(), "-chardev");
+    REQUIRE(at != argv.end());
+    CHECK(*(at + 1) == "stdio,id=console,signal=off,logfile=/b/logs/evtchn.log");
+    CHECK(*(at + 3) == "chardev:console");
+    CHECK(std::find(argv.begin(), argv.end(), "file:/b/logs/evtchn.log") == argv.end());
+}

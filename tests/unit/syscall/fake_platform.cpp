@@ -24,6 +24,7 @@ alignas(bh::FrameAllocator) unsigned char g_frames_storage[sizeof(bh::FrameAlloc
 bh::FrameAllocator* g_frames = nullptr;
 bh::paddr_t g_kernel_root = 0;
 uint64_t g_boot_free = 0;
+uint64_t g_ram_bytes = 0;
 
 void capture_log(const char* s, size_t len) { g_log.klog.append(s, len); }
 
@@ -44,6 +45,7 @@ void reset_machine(uint64_t frames) {
     g_log = PlatformLog{};
     bh::set_log_sink(capture_log);
     size_t bytes = frames * bh::kPageSize;
+    g_ram_bytes = bytes;
     g_mem = static_cast<uint8_t*>(aligned_alloc(bh::kPageSize, bytes));
     memset(g_mem, 0x5A, bytes);  // garbage: frames the kernel forgets to zero show it
     bh::g_physmap_base = reinterpret_cast<uintptr_t>(g_mem) - kFakeBase;
@@ -58,6 +60,8 @@ void reset_machine(uint64_t frames) {
 }
 
 uint64_t boot_free_frames() { return g_boot_free; }
+bh::paddr_t ram_base() { return kFakeBase; }
+uint64_t ram_bytes() { return g_ram_bytes; }
 
 }  // namespace bhtest
 
@@ -65,6 +69,9 @@ namespace bh {
 
 FrameAllocator& machine_frames() { return *bhtest::g_frames; }
 paddr_t kernel_root() { return bhtest::g_kernel_root; }
+bool machine_is_ram(paddr_t pa) {
+    return pa >= bhtest::kFakeBase && pa - bhtest::kFakeBase < bhtest::g_ram_bytes;
+}
 
 namespace platform {
 
@@ -86,6 +93,13 @@ void irq_line(uint32_t line, bool routed, bool masked) {
     bhtest::g_log.irq_lines.push_back({line, routed, masked});
 }
 void machine_stop(bool success) { throw bhtest::MachineStopped{success}; }
+size_t console_rx(uint8_t* out, size_t n) {
+    std::string& rx = bhtest::g_log.uart_rx;
+    size_t got = n < rx.size() ? n : rx.size();
+    for (size_t i = 0; i < got; ++i) out[i] = static_cast<uint8_t>(rx[i]);
+    rx.erase(0, got);
+    return got;
+}
 
 }  // namespace platform
 }  // namespace bh

@@ -38,6 +38,7 @@ struct PlatformLog {
     bh::paddr_t mmu_root = 0;   // what mmu_root() reports: tests set it to "run" a domain
     uint64_t cycles = 1000;     // advanced by 7 on every cycles() call
     uint32_t port_in_value = 0; // what port_in returns
+    std::string uart_rx;        // bytes the console UART "received", taken by console_rx
     std::string klog;           // every kernel log line, newline-terminated
 };
 
@@ -52,5 +53,8 @@ void release_machine();
 
 // The allocator's free frames right after reset_machine (kernel root already taken).
 uint64_t boot_free_frames();
+// The fake RAM: [ram_base(), ram_base() + ram_bytes()). Everything else is device space.
+bh::paddr_t ram_base();
+uint64_t ram_bytes();
 
 }  // namespace bhtest

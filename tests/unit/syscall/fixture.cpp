@@ -7,6 +7,7 @@
 
 #include "../boot/elf_builder.hpp"
 #include "cap/cspace.hpp"
+#include "domain/console.hpp"
 #include "domain/cpu.hpp"
 #include "domain/lifecycle.hpp"
 #include "domain/registry.hpp"
@@ -43,6 +44,10 @@ Fixture::Fixture() {
     // emptied by destroying domains, which every fixture does on the way out.
     destroy_all_domains();
     reset_machine(kMachineFrames);
+    // Console input waits in a kernel-global ring: empty it so no test sees another's bytes.
+    uint8_t sink[256];
+    while (console_read(sink, sizeof sink) != 0) {
+    }
     register_release_hooks();
     Cpu& cpu = this_cpu();
     REQUIRE(cpu.sched.unit_count() == 0);

@@ -35,7 +35,7 @@ TEST_CASE_METHOD(Fixture, "GnttabSetup again is idempotent; with more frames it 
 }
 
 TEST_CASE_METHOD(Fixture, "GnttabSetup rejects frame counts out of range and unusable addresses") {
-    for (uint64_t nr : {uint64_t{0}, uint64_t{33}, kTooWide + 1, ~0ull}) {
+    for (uint64_t nr : std::initializer_list<uint64_t>{0, 33, kTooWide + 1, ~0ull}) {
         INFO("nr " << nr);
         CHECK_REJECTS(Error::BadArg, sup(), BH_CALL_GNTTAB_SETUP, BH_SLOT_GNTTAB, kTableVa, nr);
     }

@@ -86,9 +86,11 @@ void add_pages(World& w, const std::string& p, const AddressSpace& as) {
     if (!as.root()) return;
     PageTable<NoTables> pt(as.root());
     pt.for_each_leaf(kUserPml4Lo, kUserPml4Hi, [&](vaddr_t va, const Translation& t) {
+        // Device MMIO is not fake RAM: nothing to hash (and nothing behind it to read).
+        bool ram = machine_frames().manages(t.pa);
         w[p + "va" + hex(va)] = "pa=" + hex(t.pa) + " flags=" + hex(t.flags) +
                                 " refs=" + std::to_string(machine_frames().refcount(t.pa)) +
-                                " hash=" + hex(frame_hash(t.pa));
+                                (ram ? " hash=" + hex(frame_hash(t.pa)) : std::string(" mmio"));
     });
 }
 

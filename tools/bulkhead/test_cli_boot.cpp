@@ -1,99 +1,11 @@
-// End-to-end runs of the real `bulkhead` binary against a fake QEMU, a fake meson and a
-// fake build directory: exit statuses, messages, logs and argument validation.
-#include <catch2/catch.hpp>
-
-#include <fcntl.h>
-#include <stdlib.h>
-#include <sys/wait.h>
+// End-to-end: argument validation and the boot verbs (scenario, demo, bench) against a fake QEMU.
 #include <unistd.h>
 
 #include <chrono>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <string>
-#include <utility>
-#include <vector>
 
-namespace fs = std::filesystem;
+#include "test_cli_support.hpp"
 
-namespace {
-
-using Env = std::vector<std::pair<std::string, std::string>>;
-
-struct Run {
-    int status = -1;
-    std::string out, err;
-};
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-// A fake build tree with a kernel and images for the scenarios the tests boot.
-struct FakeBuild {
-    fs::path dir;
-    FakeBuild() {
-        std::string tmpl = (fs::temp_directory_path() / "bh-cli-XXXXXX").string();
-        REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-        dir = tmpl;
-        fs::create_directories(dir / "kernel/arch/x86_64");
-        std::ofstream(dir / "kernel/arch/x86_64/bulkhead.elf") << "ELF";
-        fs::create_directories(dir / "tests/system/images");
-        for (const char* s : {"smoke", "default", "bench"})
-            std::ofstream(dir / "tests/system/images" / (std::string(s) + ".cpio")) << "070701";
-    }
-    ~FakeBuild() { fs::remove_all(dir); }
-
-    fs::path file(const std::string& name, const std::string& text) const {
-        std::ofstream(dir / name, std::ios::binary) << text;
-        return dir / name;
-    }
-
-    // Runs the CLI with this build dir and the fake QEMU, plus `env`.
-    Run run(const std::vector<std::string>& args, Env env = {}) const {
-        env.insert(env.begin(), {{"BULKHEAD_BUILD_DIR", dir.string()},
-                                 {"BULKHEAD_QEMU", std::string(BH_TESTDATA) + "/fake-qemu"}});
-        Run r;
-        fs::path out = dir / "cli.out", err = dir / "cli.err";
-        pid_t pid = fork();
-        REQUIRE(pid >= 0);
-        if (pid == 0) {
-            int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            int devnull = open("/dev/null", O_RDONLY);
-            if (o < 0 || e < 0 || devnull < 0) _exit(126);
-            dup2(devnull, 0);
-            dup2(o, 1);
-            dup2(e, 2);
-            for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
-            std::vector<char*> argv = {const_cast<char*>(BH_CLI)};
-            for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-            argv.push_back(nullptr);
-            execv(BH_CLI, argv.data());
-            _exit(127);
-        }
-        int st = 0;
-        waitpid(pid, &st, 0);
-        r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-        r.out = slurp(out);
-        r.err = slurp(err);
-        return r;
-    }
-
-    // Runs a boot verb whose fake QEMU prints `serial` and exits with `status`.
-    Run boot(const std::vector<std::string>& args, const std::string& serial, int status, Env env = {}) const {
-        env.push_back({"FAKE_QEMU_SERIAL", file("serial.in", serial).string()});
-        env.push_back({"FAKE_QEMU_STATUS", std::to_string(status)});
-        env.push_back({"FAKE_QEMU_ARGS", (dir / "qemu.args").string()});
-        return run(args, env);
-    }
-
-    std::string qemu_args() const { return slurp(dir / "qemu.args"); }
-};
-
-}  // namespace
+using namespace bh_cli_test;
 
 TEST_CASE("No verb, an unknown verb or an unknown option prints usage and exits 2") {
     FakeBuild b;
@@ -158,6 +70,20 @@ TEST_CASE("scenario fails with the reason on a missing PASS, a FAIL line, or a b
     r = b.boot({"scenario", "smoke"}, "BH-READY name=x\nBH-TEST smoke PASS\n", 33);
     CHECK(r.status == 0);
     CHECK_THAT(r.err, Catch::Contains("malformed marker: BH-READY name=x  (missing id=)"));
+}
+
+TEST_CASE("scenario --input feeds the file to the console and judges the logged output") {
+    FakeBuild b;
+    fs::path typed = b.file("typed.txt", "help\nlist\n");
+    Run r = b.boot({"scenario", "smoke", "--input", typed.string()}, "> help\nBH-TEST smoke PASS\n", 33,
+                   {{"FAKE_QEMU_STDIN", (b.dir / "stdin.seen").string()}});
+    CHECK(r.status == 0);
+    CHECK(slurp(b.dir / "stdin.seen") == "help\nlist\n");
+    CHECK(slurp(b.dir / "logs/smoke.log") == "> help\nBH-TEST smoke PASS\n");
+    CHECK_THAT(r.out, Catch::StartsWith("> help\nBH-TEST smoke PASS\n"));
+
+    r = b.run({"scenario", "smoke", "--input", (b.dir / "missing.txt").string()});
+    CHECK(r.status == 2);
 }
 
 TEST_CASE("scenario kills a QEMU that outlives its timeout") {
@@ -274,50 +200,3 @@ TEST_CASE("bench fails without BH-BENCH lines or when the scenario fails") {
     CHECK_THAT(r.err, Catch::Contains("status 35"));
 }
 
-TEST_CASE("test runs meson test and ends with the summary line") {
-    FakeBuild b;
-    Env env = {{"PATH", std::string(BH_TESTDATA) + ":" + getenv("PATH")},
-               {"FAKE_MESON_ARGS", (b.dir / "meson.args").string()}};
-
-    SECTION("all passing, with --quick and extra arguments passed on") {
-        env.push_back({"FAKE_MESON_TESTLOG", b.file("log.json",
-                                                    "{\"name\": \"cap\", \"result\": \"OK\"}\n"
-                                                    "{\"name\": \"boot\", \"result\": \"SKIP\"}\n")
-                                                 .string()});
-        Run r = b.run({"test", "--quick", "--suite", "unit"}, env);
-        CHECK(r.status == 0);
-        CHECK_THAT(r.out, Catch::EndsWith("\n1 passed, 0 failed, 1 skipped\n") ||
-                              Catch::Equals("1 passed, 0 failed, 1 skipped\n"));
-        CHECK(slurp(b.dir / "meson.args") ==
-              "test\n-C\n" + b.dir.string() + "\n--print-errorlogs\n--no-suite\nslow\n--suite\nunit\n");
-    }
-    SECTION("a failure lists the test and exits 1") {
-        env.push_back({"FAKE_MESON_TESTLOG", b.file("log.json",
-                                                    "{\"name\": \"cap\", \"result\": \"OK\"}\n"
-                                                    "{\"name\": \"evtchn\", \"result\": \"TIMEOUT\"}\n")
-                                                 .string()});
-        env.push_back({"FAKE_MESON_STATUS", "1"});
-        Run r = b.run({"test"}, env);
-        CHECK(r.status == 1);
-        CHECK_THAT(r.out, Catch::Contains("failed: evtchn (TIMEOUT)"));
-        CHECK_THAT(r.out, Catch::EndsWith("\n1 passed, 1 failed\n"));
-        CHECK(slurp(b.dir / "meson.args").find("--no-suite") == std::string::npos);
-    }
-    SECTION("a stale testlog is not counted when meson writes none") {
-        fs::create_directories(b.dir / "meson-logs");
-        std::ofstream(b.dir / "meson-logs/testlog.json") << "{\"name\": \"old\", \"result\": \"OK\"}\n";
-        env.push_back({"FAKE_MESON_STATUS", "125"});
-        Run r = b.run({"test"}, env);
-        CHECK(r.status == 1);
-        CHECK_THAT(r.out, Catch::Contains("meson test exited with status 125"));
-        CHECK_THAT(r.out, Catch::Contains("was not written"));
-        CHECK_THAT(r.out, Catch::EndsWith("\n0 passed, 0 failed\n"));
-    }
-    SECTION("zero tests is a failure") {
-        env.push_back({"FAKE_MESON_TESTLOG", b.file("log.json", "").string()});
-        Run r = b.run({"test"}, env);
-        CHECK(r.status == 1);
-        CHECK_THAT(r.out, Catch::Contains("no test ran"));
-        CHECK_THAT(r.out, Catch::EndsWith("\n0 passed, 0 failed\n"));
-    }
-}
