@@ -5,7 +5,7 @@
 
 namespace bh {
 
-// Returns zeroed memory of `size` bytes (size <= 2048), or nullptr when the machine is out of
+// Returns zeroed memory of `size` bytes (size <= 4096; 4096 is a whole frame), or nullptr when the machine is out of
 // frames. The kernel build uses size-class slabs on frames; the host build uses calloc.
 void* kalloc(size_t size);
 void kfree(void* p, size_t size);

@@ -54,37 +54,35 @@ const char* state_name(uint8_t s) {
     return s < 6 ? names[s] : "?";
 }
 
+// A capability just made in kTmpSlot (by `made`) goes to child i's `slot`; our copy is dropped
+// either way. Returns the first failure, or `made` (whose results the caller may need).
+Ret hand_over(Ret made, uint32_t i, bh_slot_t slot) {
+    Ret g = made.ok() ? call(BH_CALL_DOMAIN_GIVE_CAP, kDomSlot0 + i, kTmpSlot, slot, BH_R_ALL) : made;
+    call(BH_CALL_CAP_DELETE, kTmpSlot);
+    return g.ok() ? made : g;
+}
+
 // Device authority flows from the machine cap: mint, hand over, drop our copy.
 bool give_devices(uint32_t i, const sup::Child& spec) {
-    ChildState& c = g_children[i];
-    if (spec.io_count) {
-        Ret r = call(BH_CALL_MACHINE_DEVICE_CAP, BH_SLOT_MACHINE, spec.io_base, spec.io_count, kTmpSlot);
-        Ret g = r.ok() ? call(BH_CALL_DOMAIN_GIVE_CAP, kDomSlot0 + i, kTmpSlot, BH_SLOT_DEVICE, BH_R_ALL) : r;
-        call(BH_CALL_CAP_DELETE, kTmpSlot);
-        if (!g.ok()) {
-            fail("cannot give I/O ports to", c.name, g.err);
-            return false;
-        }
+    Ret r{};
+    const char* what = "";
+    if (spec.io_count && r.ok()) {
+        what = "I/O ports";
+        r = hand_over(call(BH_CALL_MACHINE_DEVICE_CAP, BH_SLOT_MACHINE, spec.io_base, spec.io_count,
+                           kTmpSlot), i, BH_SLOT_DEVICE);
     }
-    if (spec.mmio_pages) {
-        Ret r = call(BH_CALL_MACHINE_MMIO_CAP, BH_SLOT_MACHINE, spec.mmio_base, spec.mmio_pages, kTmpSlot);
-        Ret g = r.ok() ? call(BH_CALL_DOMAIN_GIVE_CAP, kDomSlot0 + i, kTmpSlot, BH_SLOT_DEVICE, BH_R_ALL) : r;
-        call(BH_CALL_CAP_DELETE, kTmpSlot);
-        if (!g.ok()) {
-            fail("cannot give MMIO pages to", c.name, g.err);
-            return false;
-        }
+    if (spec.mmio_pages && r.ok()) {
+        what = "MMIO pages";
+        r = hand_over(call(BH_CALL_MACHINE_MMIO_CAP, BH_SLOT_MACHINE, spec.mmio_base,
+                           spec.mmio_pages, kTmpSlot), i, BH_SLOT_DEVICE);
     }
-    if (spec.irq != 0xff) {
-        Ret r = call(BH_CALL_MACHINE_IRQ_CAP, BH_SLOT_MACHINE, spec.irq, kTmpSlot);
-        Ret g = r.ok() ? call(BH_CALL_DOMAIN_GIVE_CAP, kDomSlot0 + i, kTmpSlot, BH_SLOT_IRQ, BH_R_ALL) : r;
-        call(BH_CALL_CAP_DELETE, kTmpSlot);
-        if (!g.ok()) {
-            fail("cannot give an interrupt line to", c.name, g.err);
-            return false;
-        }
+    if (spec.irq != 0xff && r.ok()) {
+        what = "an interrupt line";
+        r = hand_over(call(BH_CALL_MACHINE_IRQ_CAP, BH_SLOT_MACHINE, spec.irq, kTmpSlot), i,
+                      BH_SLOT_IRQ);
     }
-    return true;
+    if (!r.ok()) fail("cannot give the child", what, r.err);
+    return r.ok();
 }
 
 // Even the machine capability cannot turn RAM or the interrupt controllers into device MMIO.
@@ -128,11 +126,9 @@ bool build(uint32_t i, const sup::Child& spec) {
     c.id = static_cast<bh_domid_t>(r.r1);
     c.created = true;
     // Control channel: a port in the child's table for us; the child gets its cap, we bind.
-    r = call(BH_CALL_EVTCHN_ALLOC_UNBOUND_FOR, kDomSlot0 + i, kTmpSlot, self_id());
-    Ret g = r.ok() ? call(BH_CALL_DOMAIN_GIVE_CAP, kDomSlot0 + i, kTmpSlot, BH_SLOT_CONTROL, BH_R_ALL)
-                   : r;
-    Ret b = g.ok() ? call(BH_CALL_EVTCHN_BIND_INTERDOMAIN, kCtlSlot0 + i, c.id, r.r1) : g;
-    call(BH_CALL_CAP_DELETE, kTmpSlot);
+    r = hand_over(call(BH_CALL_EVTCHN_ALLOC_UNBOUND_FOR, kDomSlot0 + i, kTmpSlot, self_id()), i,
+                  BH_SLOT_CONTROL);
+    Ret b = r.ok() ? call(BH_CALL_EVTCHN_BIND_INTERDOMAIN, kCtlSlot0 + i, c.id, r.r1) : r;
     if (!b.ok()) {
         fail("cannot wire control channel of", c.name, b.err);
         return false;
@@ -147,11 +143,10 @@ uint64_t link_args[kMaxChildren];
 bool link(const sup::Link& l) {
     ChildState& a = g_children[l.a];
     ChildState& b = g_children[l.b];
-    Ret r = call(BH_CALL_EVTCHN_ALLOC_UNBOUND_FOR, kDomSlot0 + l.a, kTmpSlot, b.id);
-    Ret g = r.ok() ? call(BH_CALL_DOMAIN_GIVE_CAP, kDomSlot0 + l.a, kTmpSlot, BH_SLOT_PEER, BH_R_ALL) : r;
-    call(BH_CALL_CAP_DELETE, kTmpSlot);
-    if (!g.ok()) {
-        fail("cannot link", a.name, g.err);
+    Ret r = hand_over(call(BH_CALL_EVTCHN_ALLOC_UNBOUND_FOR, kDomSlot0 + l.a, kTmpSlot, b.id), l.a,
+                      BH_SLOT_PEER);
+    if (!r.ok()) {
+        fail("cannot link", a.name, r.err);
         return false;
     }
     link_args[l.a] = b.id | (r.r1 << 16);
