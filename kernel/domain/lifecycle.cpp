@@ -117,7 +117,7 @@ const char* fault_name(bh_fault f) {
 }  // namespace
 
 Result<Domain*> domain_create(Domain* creator, std::span<const uint8_t> elf, const char* name,
-                              uint64_t quota_bytes) {
+                              uint64_t quota_bytes, bh_domid_t want_id) {
     const char* reason = "";
     auto img = ElfImage::parse(elf, kUserLo, kUserHi, &reason);
     if (!img.ok()) {
@@ -143,7 +143,7 @@ Result<Domain*> domain_create(Domain* creator, std::span<const uint8_t> elf, con
         kobject_drop(d);
         return e;
     };
-    auto id = domain_register(d);
+    auto id = domain_register(d, want_id);
     if (!id.ok()) return fail(id.error());
     d->id = id.value();
 

@@ -11,8 +11,9 @@ namespace bh {
 // Builds a domain from an ELF image. `creator` (nullptr for the supervisor) pays for it: its
 // quota is charged quota_bytes plus the Domain object until the new domain is destroyed.
 // BadElf (logged with the reason), Quota, NoMemory; a failure leaves nothing behind.
+// `want_id` 0 picks the lowest free id; otherwise that id or Busy (see domain_register).
 Result<Domain*> domain_create(Domain* creator, std::span<const uint8_t> elf, const char* name,
-                              uint64_t quota_bytes);
+                              uint64_t quota_bytes, bh_domid_t want_id = 0);
 Result<void> domain_start(Domain& d, uint64_t arg0, uint64_t arg1);
 Result<void> domain_pause(Domain& d);
 Result<void> domain_unpause(Domain& d);

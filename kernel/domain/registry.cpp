@@ -15,7 +15,13 @@ Domain* domain_by_id(bh_domid_t id) {
     return (d && d->alive()) ? d : nullptr;
 }
 
-Result<bh_domid_t> domain_register(Domain* d) {
+Result<bh_domid_t> domain_register(Domain* d, bh_domid_t want) {
+    if (want != 0) {
+        if (want >= kMaxDomains) return Error::BadArg;
+        if (g_domains[want]) return Error::Busy;
+        g_domains[want] = d;
+        return want;
+    }
     for (uint32_t i = 0; i < kMaxDomains; ++i) {
         if (!g_domains[i]) {
             g_domains[i] = d;

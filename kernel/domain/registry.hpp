@@ -15,7 +15,9 @@ inline constexpr uint32_t kMaxDomains = 256;
 Domain* domain_by_id(bh_domid_t id);
 // Any registered domain, faulted ones included (for info queries and teardown).
 Domain* domain_slot(bh_domid_t id);
-Result<bh_domid_t> domain_register(Domain* d);
+// `want` 0 takes the lowest free id; otherwise exactly that id (a restarted domain keeps its id,
+// since grant entries and Xen frontends name it), Busy if it is taken, BadArg if out of range.
+Result<bh_domid_t> domain_register(Domain* d, bh_domid_t want = 0);
 void domain_unregister(bh_domid_t id);
 
 template <class F>

@@ -4,6 +4,7 @@
 #include "domain/cpu.hpp"
 #include "domain/lifecycle.hpp"
 #include "domain/objects.hpp"
+#include "domain/registry.hpp"
 #include "syscall/syscall.hpp"
 
 namespace bh {
@@ -17,11 +18,15 @@ Result<void> create(Domain& self, const SysArgs& a, SysOut& out) {
     bh_slot_t dst = TRY(arg32(a.a2));
     if (index >= m->nr_modules) return Error::NotFound;
     if (a.a3 == 0 || a.a3 > kMaxQuotaPages) return Error::BadArg;
+    // The id is the caller's choice when restarting a domain under the id its peers know.
+    if (a.a4 >= kMaxDomains) return Error::BadArg;
+    auto want = static_cast<bh_domid_t>(a.a4);
+    if (want != 0 && domain_slot(want)) return Error::Busy;
     auto probe = self.cspace->at(dst);
     if (probe.ok()) return Error::SlotFull;
     if (probe.error() != Error::EmptySlot) return probe.error();
     const ModuleImage& mod = m->modules[index];
-    Domain* d = TRY(domain_create(&self, {mod.data, mod.size}, mod.name, a.a3 * kPageSize));
+    Domain* d = TRY(domain_create(&self, {mod.data, mod.size}, mod.name, a.a3 * kPageSize, want));
     TRYV(self.cspace->insert(dst, d, BH_R_ALL));
     out.r1 = d->id;
     return success();

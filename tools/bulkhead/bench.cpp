@@ -41,11 +41,14 @@ std::string json_quote(const std::string& s) {
     return out + "\"";
 }
 
+std::string bench_json_line(const BenchMarker& b) {
+    return fmt::format("{{\"name\": {}, \"value\": {}, \"unit\": {}}}", json_quote(b.name), b.value_text,
+                       json_quote(b.unit));
+}
+
 std::vector<std::string> bench_json_lines(const std::vector<BenchMarker>& benches, std::string& warning) {
     std::vector<std::string> lines;
-    for (const BenchMarker& b : benches)
-        lines.push_back(fmt::format("{{\"name\": {}, \"value\": {}, \"unit\": {}}}", json_quote(b.name),
-                                    b.value_text, json_quote(b.unit)));
+    for (const BenchMarker& b : benches) lines.push_back(bench_json_line(b));
     const BenchMarker* base = baseline(benches, warning);
     if (base == nullptr) return lines;
     for (const BenchMarker& b : benches) {
@@ -57,8 +60,8 @@ std::vector<std::string> bench_json_lines(const std::vector<BenchMarker>& benche
     return lines;
 }
 
-std::string bench_table(const std::vector<BenchMarker>& benches, std::string& warning) {
-    const BenchMarker* base = baseline(benches, warning);
+std::string bench_table(const std::vector<BenchMarker>& benches, std::string& warning, bool ratios) {
+    const BenchMarker* base = ratios ? baseline(benches, warning) : nullptr;
     std::vector<std::vector<std::string>> rows;
     for (const BenchMarker& b : benches) {
         std::string ratio = base != nullptr ? fmt::format("{:.2f}x", b.value / base->value) : "-";

@@ -4,9 +4,26 @@
 #include <cstdlib>
 #include <system_error>
 
+// Build-relative paths of the host benchmarks, ':'-separated; meson passes them in.
+#ifndef BH_HOST_BENCHES
+#define BH_HOST_BENCHES ""
+#endif
+
 namespace bh::cli {
 
 namespace fs = std::filesystem;
+
+std::vector<fs::path> Layout::host_benches() const {
+    std::vector<fs::path> out;
+    std::string_view all = BH_HOST_BENCHES;
+    while (!all.empty()) {
+        size_t colon = all.find(':');
+        std::string_view one = all.substr(0, colon);
+        if (!one.empty()) out.push_back(build / one);
+        all = colon == std::string_view::npos ? std::string_view{} : all.substr(colon + 1);
+    }
+    return out;
+}
 
 Layout layout_from_exe(const fs::path& exe) {
     Layout l;

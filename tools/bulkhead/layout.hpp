@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace bh::cli {
 
@@ -21,6 +22,8 @@ struct Layout {
     std::filesystem::path log(std::string_view scenario) const {
         return build / "logs" / (std::string(scenario) + ".log");
     }
+    // Host benchmark executables (`host_benches` in meson.build), each printing BH-BENCH lines.
+    std::vector<std::filesystem::path> host_benches() const;
     std::filesystem::path testlog_json(std::string_view logbase = "testlog") const {
         return build / "meson-logs" / (std::string(logbase) + ".json");
     }

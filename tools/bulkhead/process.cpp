@@ -35,7 +35,8 @@ void guard_signals() {
 
 }  // namespace
 
-pid_t spawn(const std::vector<std::string>& argv, bool tied, int& err, const std::string& input) {
+pid_t spawn(const std::vector<std::string>& argv, bool tied, int& err, const std::string& input,
+            const std::string& output) {
     std::vector<char*> args;
     for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
@@ -62,6 +63,10 @@ pid_t spawn(const std::vector<std::string>& argv, bool tied, int& err, const std
             int in = open(input.c_str(), O_RDONLY | O_CLOEXEC);
             int out = open("/dev/null", O_WRONLY | O_CLOEXEC);
             if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0) _exit(127);
+        }
+        if (!output.empty()) {
+            int out = open(output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+            if (out < 0 || dup2(out, 1) < 0) _exit(127);
         }
         execvp(args[0], args.data());
         int e = errno;
@@ -130,9 +135,10 @@ QemuOutcome wait_child(pid_t pid, int timeout_s, bool tied, const std::function<
 }
 
 QemuOutcome run_child(const std::vector<std::string>& argv, int timeout_s, bool tied,
-                      const std::function<void()>& tick, const std::string& input) {
+                      const std::function<void()>& tick, const std::string& input,
+                      const std::string& output) {
     int err = 0;
-    pid_t pid = spawn(argv, tied, err, input);
+    pid_t pid = spawn(argv, tied, err, input, output);
     if (pid < 0) {
         QemuOutcome o;
         o.kind = QemuOutcome::Kind::SpawnFailed;

@@ -14,8 +14,10 @@ namespace bh::cli {
 // Starts argv[0] (looked up in PATH). On failure returns -1 and sets `err` to the errno of
 // exec (or fork). A `tied` child dies with the CLI (PR_SET_PDEATHSIG), so an interrupted or
 // timed-out test never leaves QEMU running.
-// With `input` set, the child's stdin is that file and its stdout /dev/null.
-pid_t spawn(const std::vector<std::string>& argv, bool tied, int& err, const std::string& input = {});
+// With `input` set, the child's stdin is that file and its stdout /dev/null; with `output` set,
+// its stdout goes to that file (created or truncated) instead.
+pid_t spawn(const std::vector<std::string>& argv, bool tied, int& err, const std::string& input = {},
+            const std::string& output = {});
 
 // Waits for `pid`, calling `tick` about every 50 ms while it runs (used to follow the serial log).
 // With `timeout_s` > 0 the child is killed (SIGKILL) once that many seconds pass. When `tied`,
@@ -25,6 +27,7 @@ QemuOutcome wait_child(pid_t pid, int timeout_s, bool tied, const std::function<
 
 // spawn + wait_child; a failed spawn is reported as Kind::SpawnFailed.
 QemuOutcome run_child(const std::vector<std::string>& argv, int timeout_s, bool tied,
-                      const std::function<void()>& tick, const std::string& input = {});
+                      const std::function<void()>& tick, const std::string& input = {},
+                      const std::string& output = {});
 
 }  // namespace bh::cli

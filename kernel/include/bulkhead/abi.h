@@ -107,7 +107,7 @@ enum bh_call {
     BH_CALL_GNTTAB_UNMAP = 42,   /* (gnttab_slot, handle) */
     BH_CALL_GNTTAB_COPY = 43,    /* (gnttab_slot, ptr to bh_grant_copy, count) */
 
-    BH_CALL_DOMAIN_CREATE = 50,  /* (machine_slot, module_index, dst_slot, quota_pages) -> rdx = domid */
+    BH_CALL_DOMAIN_CREATE = 50,  /* (machine_slot, module_index, dst_slot, quota_pages, domid or 0) -> rdx = domid */
     BH_CALL_DOMAIN_START = 51,   /* (dom_slot, arg0, arg1) starts the vCPU with rdi/rsi = args */
     BH_CALL_DOMAIN_PAUSE = 52,   /* (dom_slot) */
     BH_CALL_DOMAIN_UNPAUSE = 53, /* (dom_slot) */

@@ -60,6 +60,31 @@ TEST_CASE_METHOD(Fixture, "DomainCreate needs a Machine capability with the cont
     CHECK_REJECTS(Error::EmptySlot, c, BH_CALL_DOMAIN_CREATE, BH_SLOT_MACHINE, 0, 9, 64);
 }
 
+TEST_CASE_METHOD(Fixture, "DomainCreate under a chosen id: taken ids are Busy until destroyed") {
+    auto out = REQUIRE_OK(sup(), BH_CALL_DOMAIN_CREATE, BH_SLOT_MACHINE, kModGood, kChild,
+                          kChildQuotaPages, 7);
+    CHECK(out.r1 == 7);
+    Domain& c = *bh::domain_slot(7);
+    CHECK_REJECTS(Error::Busy, sup(), BH_CALL_DOMAIN_CREATE, BH_SLOT_MACHINE, kModGood, kChild + 1,
+                  kChildQuotaPages, 7);
+    CHECK_REJECTS(Error::BadArg, sup(), BH_CALL_DOMAIN_CREATE, BH_SLOT_MACHINE, kModGood, kChild + 1,
+                  kChildQuotaPages, 256);
+    CHECK(sup().cspace->at(kChild + 1).error() == Error::EmptySlot);
+    // A faulted domain still holds its id: the restart must destroy it first.
+    REQUIRE_OK(sup(), BH_CALL_DOMAIN_START, kChild, 0, 0);
+    fault(c);
+    CHECK_REJECTS(Error::Busy, sup(), BH_CALL_DOMAIN_CREATE, BH_SLOT_MACHINE, kModGood, kChild + 1,
+                  kChildQuotaPages, 7);
+    REQUIRE_OK(sup(), BH_CALL_DOMAIN_DESTROY, kChild);
+    out = REQUIRE_OK(sup(), BH_CALL_DOMAIN_CREATE, BH_SLOT_MACHINE, kModGood, kChild + 1,
+                     kChildQuotaPages, 7);
+    CHECK(out.r1 == 7);
+    CHECK(bh::domain_slot(7)->state == BH_DOM_BUILT);
+    // Without a wanted id the lowest free one is taken, never one chosen before.
+    CHECK(REQUIRE_OK(sup(), BH_CALL_DOMAIN_CREATE, BH_SLOT_MACHINE, kModGood, kChild + 2,
+                     kChildQuotaPages).r1 == 1);
+}
+
 TEST_CASE_METHOD(Fixture, "DomainCreate of a malformed image fails with BadElf and leaks nothing") {
     CHECK_REJECTS(Error::BadElf, sup(), BH_CALL_DOMAIN_CREATE, BH_SLOT_MACHINE, kModBad, kChild, 64);
     CHECK(platform_log().klog.find("refused ELF image 'truncated'") != std::string::npos);
