@@ -7,6 +7,7 @@
 #include "cap/kobject.hpp"
 #include "domain/address_space.hpp"
 #include "domain/vcpu.hpp"
+#include "lib/log_ring.hpp"
 #include "mem/quota.hpp"
 
 namespace bh {
@@ -37,6 +38,7 @@ struct Domain : Kobject {
     GrantTable* gnttab = nullptr;
     paddr_t shared_info = 0;
     Vcpu vcpu;
+    LogRing console;  // its CONSOLE_WRITE lines, create to destroy (domain/console_buffer.hpp)
 
     bool alive() const { return state == BH_DOM_BUILT || state == BH_DOM_RUNNING || state == BH_DOM_PAUSED; }
 };

@@ -7,6 +7,7 @@
 #include "boot/elf.hpp"
 #include "cap/cspace.hpp"
 #include "cap/release.hpp"
+#include "domain/console_buffer.hpp"
 #include "domain/cpu.hpp"
 #include "domain/irq_routing.hpp"
 #include "domain/kernel_host.hpp"
@@ -138,6 +139,7 @@ Result<Domain*> domain_create(Domain* creator, std::span<const uint8_t> elf, con
     auto fail = [&](Error e) -> Result<Domain*> {
         d->state = BH_DOM_DEAD;
         teardown(*d);
+        console_buffer_release(*d);
         if (d->id || !creator) domain_unregister(d->id);
         if (creator) creator->quota.release(domain_cost(quota_bytes));
         kobject_drop(d);
@@ -165,6 +167,7 @@ Result<Domain*> domain_create(Domain* creator, std::span<const uint8_t> elf, con
     if (auto r = d->quota.charge(sizeof(CSpace) + sizeof(EvtchnTable) + sizeof(GrantTable));
         !r.ok())
         return fail(r.error());
+    if (auto r = console_buffer_init(*d); !r.ok()) return fail(r.error());
 
     if (auto r = install_initial_caps(*d); !r.ok()) return fail(r.error());
 
@@ -227,6 +230,7 @@ void domain_destroy(Domain& d) {
     kobject_hold(&d);  // its own cspace may hold the last cap to it
     d.state = BH_DOM_DEAD;
     teardown(d);
+    console_buffer_release(d);  // kept through a fault or exit: read then, freed now
     domain_unregister(d.id);
     Domain* creator = domain_slot(d.controller);
     if (creator && creator != &d) creator->quota.release(domain_cost(d.quota.limit()));

@@ -5,8 +5,9 @@
 extern "C" {
 
 void* memcpy(void* d, const void* s, size_t n) {
+    void* r = d;  // rep movsb advances rdi: return the destination as it was
     asm volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n)::"memory");
-    return d;
+    return r;
 }
 
 void* memset(void* d, int c, size_t n) {
@@ -24,6 +25,13 @@ void* memmove(void* d, const void* s, size_t n) {
         for (size_t i = n; i > 0; --i) dp[i - 1] = sp[i - 1];
     }
     return d;
+}
+
+void* memchr(const void* p, int c, size_t n) {
+    auto* b = static_cast<const unsigned char*>(p);
+    for (size_t i = 0; i < n; ++i)
+        if (b[i] == static_cast<unsigned char>(c)) return const_cast<unsigned char*>(b + i);
+    return nullptr;
 }
 
 int memcmp(const void* a, const void* b, size_t n) {

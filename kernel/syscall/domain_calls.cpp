@@ -1,6 +1,7 @@
 // Domain calls: create from a boot module, start, pause, unpause, destroy, info, give a cap,
-// scheduling parameters. All but create act through a Domain capability.
+// scheduling parameters, console read. All but create act through a Domain capability.
 #include "cap/cspace.hpp"
+#include "domain/console_buffer.hpp"
 #include "domain/cpu.hpp"
 #include "domain/lifecycle.hpp"
 #include "domain/objects.hpp"
@@ -37,7 +38,8 @@ Result<void> create(Domain& self, const SysArgs& a, SysOut& out) {
 Result<void> sys_domain(Domain& self, const SysArgs& a, SysOut& out) {
     if (a.nr == BH_CALL_DOMAIN_CREATE) return create(self, a, out);
     bh_slot_t slot = TRY(arg32(a.a0));
-    uint32_t need = a.nr == BH_CALL_DOMAIN_INFO ? BH_R_READ : BH_R_CONTROL;
+    bool query = a.nr == BH_CALL_DOMAIN_INFO || a.nr == BH_CALL_DOMAIN_CONSOLE_READ;
+    uint32_t need = query ? BH_R_READ : BH_R_CONTROL;
     Domain* d = TRY(self.cspace->lookup_as<Domain>(slot, need));
     switch (a.nr) {
     case BH_CALL_DOMAIN_START: return domain_start(*d, a.a1, a.a2);
@@ -60,6 +62,14 @@ Result<void> sys_domain(Domain& self, const SysArgs& a, SysOut& out) {
     case BH_CALL_DOMAIN_SET_SCHED: {
         if (!d->alive()) return Error::Dead;
         return this_cpu().sched.set_params(d->vcpu.sched, TRY(arg32(a.a1)), TRY(arg32(a.a2)));
+    }
+    case BH_CALL_DOMAIN_CONSOLE_READ: {
+        // Faulted and exited domains keep their buffer (that is when it is read); destroy frees it.
+        if (d->state == BH_DOM_DEAD) return Error::Dead;
+        LogRing::Window w = TRY(log_copy_out(d->console, self.as, TRY(arg32(a.a1)), a.a2, a.a3));
+        out.r1 = w.count;
+        out.r2 = w.next();
+        return success();
     }
     default: return Error::BadCall;
     }

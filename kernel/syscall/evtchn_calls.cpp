@@ -112,7 +112,9 @@ Result<void> sys_evtchn(Domain& self, const SysArgs& a, SysOut& out) {
         if (!e->dom->evtchn) return Error::Dead;
         EvtchnStatus st = TRY(e->dom->evtchn->status(e->port));
         out.r1 = static_cast<uint64_t>(st.state);
-        out.r2 = uint64_t{st.remote_dom} | (uint64_t{st.remote_port} << 16);
+        // The port's own number too: a domain handed the cap (not the number) needs it to tell
+        // this channel's events from others'.
+        out.r2 = uint64_t{st.remote_dom} | (uint64_t{st.remote_port} << 16) | (uint64_t{e->port} << 32);
         return success();
     }
     default: return Error::BadCall;

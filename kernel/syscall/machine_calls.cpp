@@ -1,7 +1,8 @@
-// Machine calls (boot modules, shutdown) and device access through DeviceRegion / Irq caps.
+// Machine calls (modules, shutdown, console input, the kernel log) and device access by cap.
 #include "cap/cspace.hpp"
 #include "cap/release.hpp"
 #include "domain/console.hpp"
+#include "domain/console_buffer.hpp"
 #include "domain/irq_routing.hpp"
 #include "domain/objects.hpp"
 #include "domain/platform.hpp"
@@ -111,6 +112,17 @@ Result<void> sys_machine(Domain& self, const SysArgs& a, SysOut& out) {
         out.r1 = m->nr_modules;
         return success();
     }
+    case BH_CALL_MACHINE_MODULE_READ: {
+        MachineObj* m = TRY(self.cspace->lookup_as<MachineObj>(TRY(arg32(a.a0)), BH_R_READ));
+        uint32_t i = TRY(arg32(a.a1));
+        if (i >= m->nr_modules) return Error::NotFound;
+        const ModuleImage& mod = m->modules[i];
+        uint64_t n = a.a2 < mod.size ? mod.size - a.a2 : 0;
+        if (a.a4 < n) n = a.a4;
+        TRYV(self.as.copy_out(a.a3, mod.data + (n ? a.a2 : 0), n));
+        out.r1 = n;
+        return success();
+    }
     case BH_CALL_MACHINE_SHUTDOWN: {
         TRY(self.cspace->lookup_as<MachineObj>(TRY(arg32(a.a0)), BH_R_CONTROL));
         if (a.a1 > 1) return Error::BadArg;
@@ -145,6 +157,13 @@ Result<void> sys_machine(Domain& self, const SysArgs& a, SysOut& out) {
         size_t got = console_read(buf, want);
         TRYV(self.as.copy_out(a.a1, buf, got));
         out.r1 = got;
+        return success();
+    }
+    case BH_CALL_MACHINE_DMESG: {
+        TRY(self.cspace->lookup_as<MachineObj>(TRY(arg32(a.a0)), BH_R_READ));
+        LogRing::Window w = TRY(log_copy_out(kernel_log(), self.as, TRY(arg32(a.a1)), a.a2, a.a3));
+        out.r1 = w.count;
+        out.r2 = w.next();
         return success();
     }
     default: return Error::BadCall;

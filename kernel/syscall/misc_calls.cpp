@@ -1,4 +1,5 @@
 // Calls every domain may make on itself: null, console, yield, block, self info, time.
+#include "domain/console_buffer.hpp"
 #include "domain/cpu.hpp"
 #include "domain/lifecycle.hpp"
 #include "domain/platform.hpp"
@@ -12,7 +13,7 @@ namespace {
 constexpr size_t kConsoleMax = 256;
 
 // One console line per call, prefixed with the domain's name so interleaved output stays
-// attributable.
+// attributable; the same line, unprefixed, goes to the domain's own console buffer.
 Result<void> console_write(Domain& self, vaddr_t ptr, uint64_t len) {
     if (len > kConsoleMax) return Error::BadArg;
     char buf[kConsoleMax + 1];
@@ -23,6 +24,7 @@ Result<void> console_write(Domain& self, vaddr_t ptr, uint64_t len) {
     for (size_t i = 0; i < n; ++i)
         if (buf[i] < 0x20 || buf[i] == 0x7f) buf[i] = '?';
     klog("[%s] %s", self.name, buf);
+    console_buffer_line(self, buf, n);
     return success();
 }
 

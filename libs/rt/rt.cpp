@@ -102,7 +102,13 @@ const char* error_name(uint64_t err) {
 
 }  // namespace bh::rt
 
+using InitFn = void (*)();
+extern "C" InitFn __init_array_start[], __init_array_end[];
+
 extern "C" [[noreturn]] void bh_rt_start(uint64_t a0, uint64_t a1) {
+    // Global constructors first, as a hosted C++ runtime would: a global with a constructor
+    // must not silently stay zero.
+    for (InitFn* f = __init_array_start; f != __init_array_end; ++f) (*f)();
     int code = bh_main(a0, a1);
     bh::rt::exit(static_cast<uint64_t>(code));
 }

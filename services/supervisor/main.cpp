@@ -1,38 +1,22 @@
 // The supervisor: the first domain. It holds the machine capability, builds the boot domains
 // of its scenario, wires their event channels, waits for them, and judges the outcome.
+#include <bh/grant.hpp>
 #include <bh/rt.hpp>
 
+#include "children.hpp"
+#include "control.hpp"
+#include "store_link.hpp"
 #include "scenario.hpp"
 
 using namespace bh::rt;
-using sup::Outcome;
+using namespace sup;
 
 namespace {
 
-constexpr uint32_t kMaxChildren = 16;
-// Supervisor capability slots: children's domain caps, then their control-channel caps.
-constexpr bh_slot_t kDomSlot0 = 16, kCtlSlot0 = 32, kTmpSlot = 60, kExcSlot = 61, kConSlot = 62;
-
-struct ChildState {
-    const sup::Child* spec;
-    bh_domid_t id = 0;
-    bh_port_t ctl_port = 0;  // our end of its control channel
-    bool created = false, ready = false, finished = false;
-    uint8_t state = 0, fault = 0;
-    uint64_t exit_code = 0;
-    char name[48] = {};
-};
-
-ChildState g_children[kMaxChildren];
-uint32_t g_n = 0;
+constexpr bh_slot_t kExcSlot = 61, kConSlot = 62, kTimerSlot = 59;
 uint32_t g_dom_exc = 0;
-bool g_failed = false;
 
-void fail(const char* what, const char* name, uint64_t err) {
-    print("supervisor: %s %s: %s", what, name, error_name(err));
-    g_failed = true;
-}
-
+// The value of `key=` on the kernel command line, if present.
 bool arg_value(const char* cmdline, const char* key, char* out, unsigned n) {
     for (const char* p = cmdline; *p; ++p) {
         if (p != cmdline && p[-1] != ' ') continue;
@@ -49,42 +33,6 @@ bool arg_value(const char* cmdline, const char* key, char* out, unsigned n) {
     return false;
 }
 
-const char* state_name(uint8_t s) {
-    static const char* const names[] = {"built", "running", "paused", "faulted", "dead", "exited"};
-    return s < 6 ? names[s] : "?";
-}
-
-// A capability just made in kTmpSlot (by `made`) goes to child i's `slot`; our copy is dropped
-// either way. Returns the first failure, or `made` (whose results the caller may need).
-Ret hand_over(Ret made, uint32_t i, bh_slot_t slot) {
-    Ret g = made.ok() ? call(BH_CALL_DOMAIN_GIVE_CAP, kDomSlot0 + i, kTmpSlot, slot, BH_R_ALL) : made;
-    call(BH_CALL_CAP_DELETE, kTmpSlot);
-    return g.ok() ? made : g;
-}
-
-// Device authority flows from the machine cap: mint, hand over, drop our copy.
-bool give_devices(uint32_t i, const sup::Child& spec) {
-    Ret r{};
-    const char* what = "";
-    if (spec.io_count && r.ok()) {
-        what = "I/O ports";
-        r = hand_over(call(BH_CALL_MACHINE_DEVICE_CAP, BH_SLOT_MACHINE, spec.io_base, spec.io_count,
-                           kTmpSlot), i, BH_SLOT_DEVICE);
-    }
-    if (spec.mmio_pages && r.ok()) {
-        what = "MMIO pages";
-        r = hand_over(call(BH_CALL_MACHINE_MMIO_CAP, BH_SLOT_MACHINE, spec.mmio_base,
-                           spec.mmio_pages, kTmpSlot), i, BH_SLOT_DEVICE);
-    }
-    if (spec.irq != 0xff && r.ok()) {
-        what = "an interrupt line";
-        r = hand_over(call(BH_CALL_MACHINE_IRQ_CAP, BH_SLOT_MACHINE, spec.irq, kTmpSlot), i,
-                      BH_SLOT_IRQ);
-    }
-    if (!r.ok()) fail("cannot give the child", what, r.err);
-    return r.ok();
-}
-
 // Even the machine capability cannot turn RAM or the interrupt controllers into device MMIO.
 void check_mmio_refusals() {
     struct Case {
@@ -99,72 +47,6 @@ void check_mmio_refusals() {
         Ret r = call(BH_CALL_MACHINE_MMIO_CAP, BH_SLOT_MACHINE, c.base, 1, kTmpSlot);
         if (r.ok()) call(BH_CALL_CAP_DELETE, kTmpSlot);
         if (r.err != c.want) fail("MMIO capability over", c.what, r.err);
-    }
-}
-
-bool build(uint32_t i, const sup::Child& spec) {
-    ChildState& c = g_children[i];
-    c.spec = &spec;
-    bh_module_info info{};
-    Ret r = call(BH_CALL_MACHINE_MODULES, BH_SLOT_MACHINE, i + 1, reinterpret_cast<uint64_t>(&info));
-    if (!r.ok()) {
-        fail("missing module for child", "", r.err);
-        return false;
-    }
-    for (unsigned k = 0; k < sizeof c.name - 1 && info.name[k]; ++k) c.name[k] = info.name[k];
-    r = call(BH_CALL_DOMAIN_CREATE, BH_SLOT_MACHINE, i + 1, kDomSlot0 + i, spec.quota_pages);
-    if (spec.outcome == Outcome::Refused) {
-        if (r.err == BH_E_BAD_ELF) print("supervisor: %s refused as expected (bad-elf)", c.name);
-        else fail("malformed image was not refused:", c.name, r.err);
-        c.finished = true;
-        return false;
-    }
-    if (!r.ok()) {
-        fail("cannot create", c.name, r.err);
-        return false;
-    }
-    c.id = static_cast<bh_domid_t>(r.r1);
-    c.created = true;
-    // Control channel: a port in the child's table for us; the child gets its cap, we bind.
-    r = hand_over(call(BH_CALL_EVTCHN_ALLOC_UNBOUND_FOR, kDomSlot0 + i, kTmpSlot, self_id()), i,
-                  BH_SLOT_CONTROL);
-    Ret b = r.ok() ? call(BH_CALL_EVTCHN_BIND_INTERDOMAIN, kCtlSlot0 + i, c.id, r.r1) : r;
-    if (!b.ok()) {
-        fail("cannot wire control channel of", c.name, b.err);
-        return false;
-    }
-    c.ctl_port = static_cast<bh_port_t>(b.r1);
-    return give_devices(i, spec);
-}
-
-// Link (a, b): a port in a's table unbound for b, its cap in a's BH_SLOT_PEER. Both learn
-// (peer id | port << 16) from their first start argument; b binds to it itself.
-uint64_t link_args[kMaxChildren];
-bool link(const sup::Link& l) {
-    ChildState& a = g_children[l.a];
-    ChildState& b = g_children[l.b];
-    Ret r = hand_over(call(BH_CALL_EVTCHN_ALLOC_UNBOUND_FOR, kDomSlot0 + l.a, kTmpSlot, b.id), l.a,
-                      BH_SLOT_PEER);
-    if (!r.ok()) {
-        fail("cannot link", a.name, r.err);
-        return false;
-    }
-    link_args[l.a] = b.id | (r.r1 << 16);
-    link_args[l.b] = a.id | (r.r1 << 16);
-    return true;
-}
-
-void refresh(ChildState& c) {
-    bh_domain_info info{};
-    uint32_t i = static_cast<uint32_t>(&c - g_children);
-    if (!call(BH_CALL_DOMAIN_INFO, kDomSlot0 + i, reinterpret_cast<uint64_t>(&info)).ok()) return;
-    c.state = info.state;
-    c.fault = info.fault;
-    c.exit_code = info.exit_code;
-    if (!c.finished && (info.state == BH_DOM_EXITED || info.state == BH_DOM_FAULTED)) {
-        c.finished = true;
-        print("supervisor: %s (id %u) %s code=%lu fault=%u", c.name, c.id, state_name(info.state),
-              info.exit_code, info.fault);
     }
 }
 
@@ -243,6 +125,7 @@ bool judge(const sup::Scenario& s) {
     for (uint32_t i = 0; i < g_n; ++i) {
         ChildState& c = g_children[i];
         const sup::Child& e = *c.spec;
+        if (c.removed) continue;
         bool good = true;
         switch (e.outcome) {
         case Outcome::Service: good = c.ready && c.state == BH_DOM_RUNNING; break;
@@ -250,6 +133,13 @@ bool judge(const sup::Scenario& s) {
         case Outcome::Waiter: good = c.state == BH_DOM_EXITED && c.exit_code == 0; break;
         case Outcome::Fault: good = c.state == BH_DOM_FAULTED && c.fault == e.fault; break;
         case Outcome::Refused: good = !c.created; break;
+        case Outcome::CrashOnce:
+            good = c.ready && c.state == BH_DOM_RUNNING && c.restarts == 1 && c.id == c.first_id;
+            break;
+        case Outcome::CrashLoop:
+            good = c.state == BH_DOM_FAULTED && c.restarts == e.max_restarts && c.id == c.first_id &&
+                   e.max_restarts != 0;
+            break;
         }
         if (!good) print("supervisor: %s did not behave as expected", c.name);
         ok = ok && good;
@@ -263,6 +153,7 @@ bool reclaim(uint64_t baseline_pages) {
         if (g_children[i].created) call(BH_CALL_DOMAIN_DESTROY, kDomSlot0 + i);
     for (uint32_t i = 0; i < g_n; ++i)
         if (g_children[i].created) call(BH_CALL_CAP_DELETE, kDomSlot0 + i);
+    store_teardown();
     bh_domain_info me{};
     call(BH_CALL_DOMAIN_INFO, BH_SLOT_SELF, reinterpret_cast<uint64_t>(&me));
     print("supervisor: after destroying all children: %lu pages charged (baseline %lu)",
@@ -278,20 +169,21 @@ int bh_main(uint64_t nr_modules, uint64_t) {
     char name[32] = "default", mode[16] = "";
     arg_value(cmdline, "scenario", name, sizeof name);
     arg_value(cmdline, "mode", mode, sizeof mode);
-    const sup::Scenario* s = sup::find_scenario(name);
     auto shutdown = [](uint64_t code) { call(BH_CALL_MACHINE_SHUTDOWN, BH_SLOT_MACHINE, code); };
-    if (!s) {
-        print("BH-TEST %s FAIL unknown scenario", name);
-        shutdown(1);
-    }
-    print("supervisor: scenario %s, %lu boot modules", s->name, nr_modules);
-    if (s->nr_children + 1 > nr_modules) {
-        print("BH-TEST %s FAIL boot archive has %lu modules, scenario needs %u", s->name,
-              nr_modules, s->nr_children + 1);
+    // Module 0 is this supervisor; module 1 the boot manifest; the rest are images it names.
+    static sup::Scenario scenario;
+    sup::Scenario* s = &scenario;
+    s->name = name;
+    char why[128];
+    print("supervisor: scenario %s, %lu boot modules", name, nr_modules);
+    if (!sup::load_manifest(1, static_cast<uint32_t>(nr_modules), *s, why, sizeof why)) {
+        print("supervisor: manifest refused: %s", why);
+        print("BH-TEST %s FAIL manifest refused: %s", name, why);
         shutdown(1);
     }
     Ret exc = call(BH_CALL_EVTCHN_BIND_VIRQ, kExcSlot, BH_VIRQ_DOM_EXC);
     Ret con = call(BH_CALL_EVTCHN_BIND_VIRQ, kConSlot, BH_VIRQ_CONSOLE);
+    grant_table();  // ours for good (a grant table does not shrink): part of the baseline
     bh_domain_info me{};
     call(BH_CALL_DOMAIN_INFO, BH_SLOT_SELF, reinterpret_cast<uint64_t>(&me));
     uint64_t baseline = me.mem_pages;
@@ -300,23 +192,40 @@ int bh_main(uint64_t nr_modules, uint64_t) {
     g_n = s->nr_children;
     for (uint32_t i = 0; i < g_n; ++i) build(i, s->children[i]);
     for (uint32_t i = 0; i < s->nr_links; ++i) link(s->links[i]);
-    for (uint32_t i = 0; i < g_n; ++i)
-        if (g_children[i].created) {
-            Ret r = call(BH_CALL_DOMAIN_START, kDomSlot0 + i, link_args[i], g_children[i].spec->role);
-            if (!r.ok()) fail("cannot start", g_children[i].name, r.err);
-        }
+    // The store runs before anything is introduced to it; clients are introduced before they run.
+    for (uint32_t i = 0; i < g_n; ++i) {
+        ChildState& c = g_children[i];
+        if (c.created && (c.spec->xs & kXsStore) && store_index() < 0 && store_prepare(i)) start(i);
+    }
+    if (store_index() >= 0 && !store_seed()) fail("cannot seed", "the store", BH_E_BAD_STATE);
+    for (uint32_t i = 0; i < g_n; ++i) {
+        ChildState& c = g_children[i];
+        if (!c.created || (c.spec->xs & kXsStore)) continue;
+        if ((c.spec->xs & kXsClient) && (store_index() < 0 || !store_introduce(i))) continue;
+        start(i);
+    }
+    int32_t kill_for = -1;  // the child that asked for a store kill, told when the store is back
+    Ret timer = call(BH_CALL_EVTCHN_BIND_VIRQ, kTimerSlot, BH_VIRQ_TIMER);
+    bh_port_t ctl_line = control_init();
+    bool timer_on = false;
 
     bool table_done = false, waiters_told = false, prompted = false, quit = false;
     for (;;) {
         bool all_ready = true, finite_done = true, all_done = true, any_finite = false;
         for (uint32_t i = 0; i < g_n; ++i) {
             ChildState& c = g_children[i];
+            if (c.restart_at) {  // between instances: nothing about it is settled yet
+                all_ready = finite_done = all_done = false;
+                continue;
+            }
             if (!c.created) continue;
             all_ready = all_ready && (c.ready || c.finished);
-            bool finite = c.spec->outcome == Outcome::Exit0 || c.spec->outcome == Outcome::Fault;
-            any_finite = any_finite || finite || c.spec->outcome == Outcome::Waiter;
+            Outcome o = c.spec->outcome;
+            bool finite = o == Outcome::Exit0 || o == Outcome::Fault || o == Outcome::CrashLoop;
+            any_finite = any_finite || finite || o == Outcome::Waiter || o == Outcome::CrashOnce;
             if (finite) finite_done = finite_done && c.finished;
-            if (c.spec->outcome != Outcome::Service) all_done = all_done && c.finished;
+            if (o == Outcome::CrashOnce) all_done = all_done && c.ready && !c.finished && c.restarts;
+            else if (o != Outcome::Service) all_done = all_done && c.finished;
         }
         if (all_ready && !table_done) {
             table_done = true;
@@ -328,7 +237,7 @@ int bh_main(uint64_t nr_modules, uint64_t) {
                 if (g_children[i].created && g_children[i].spec->outcome == Outcome::Waiter)
                     call(BH_CALL_EVTCHN_SEND, kCtlSlot0 + i);
         }
-        bool interactive = !any_finite && mode[0] == '\0' && s->name[0] == 'd';
+        bool interactive = !any_finite && mode[0] == '\0';
         if (table_done && all_done && !interactive) break;
         if (interactive && table_done && !prompted) {
             prompted = true;
@@ -339,7 +248,19 @@ int bh_main(uint64_t nr_modules, uint64_t) {
         if (g_failed && table_done) break;
 
         if (quit && table_done) break;
-        bh_port_t p = wait_event();
+        // Pending restarts need the clock: a periodic tick while any is due, none otherwise.
+        uint64_t due = run_due_restarts(call(BH_CALL_TIME).r1);
+        if (timer.ok() && (due != 0) != timer_on) {
+            timer_on = due != 0;
+            call(BH_CALL_SET_TIMER, timer_on ? 1 : 0);
+        }
+        bh_port_t p = store_take_other();
+        if (!p) p = wait_event();
+        if (timer.ok() && p == timer.r1) continue;
+        if (ctl_line && p == ctl_line) {
+            quit = control_input() || quit;
+            continue;
+        }
         if (con.ok() && p == con.r1) {
             quit = console_input();
             continue;
@@ -352,10 +273,19 @@ int bh_main(uint64_t nr_modules, uint64_t) {
         }
         for (uint32_t i = 0; i < g_n; ++i) {
             ChildState& c = g_children[i];
-            if (c.created && p == c.ctl_port && !c.ready) {
+            if (!c.created || p != c.ctl_port) continue;
+            if (!c.ready) {
                 c.ready = true;
                 refresh(c);
                 print("BH-READY name=%s id=%u", c.name, c.id);
+                if ((c.spec->xs & kXsStore) && kill_for >= 0) {
+                    call(BH_CALL_EVTCHN_SEND, kCtlSlot0 + static_cast<uint32_t>(kill_for));
+                    kill_for = -1;
+                }
+            } else if ((c.spec->xs & kXsKillsStore) && store_index() >= 0) {
+                print("supervisor: %s asks for the store to be killed", c.name);
+                kill_for = static_cast<int32_t>(i);
+                restart_now(static_cast<uint32_t>(store_index()));
             }
         }
     }

@@ -29,7 +29,8 @@ std::string make_config(const Layout& layout, const std::string& scenario, const
     out.log = log.path;
     out.extra_args = split_args(opts.qemu_args);
     out.input = opts.input;
-    return {};
+    out.control_socket = layout.control_socket(log.path.stem().string());
+    return prepare_control_socket(out);
 }
 
 void warn_malformed(const std::vector<std::string>& malformed) {

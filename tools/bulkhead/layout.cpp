@@ -15,7 +15,8 @@ namespace fs = std::filesystem;
 
 std::vector<fs::path> Layout::host_benches() const {
     std::vector<fs::path> out;
-    std::string_view all = BH_HOST_BENCHES;
+    const char* env = std::getenv("BULKHEAD_HOST_BENCHES");  // set, even empty, it replaces the list
+    std::string_view all = env != nullptr ? env : BH_HOST_BENCHES;
     while (!all.empty()) {
         size_t colon = all.find(':');
         std::string_view one = all.substr(0, colon);

@@ -22,7 +22,14 @@ struct Layout {
     std::filesystem::path log(std::string_view scenario) const {
         return build / "logs" / (std::string(scenario) + ".log");
     }
+    // The control socket of a running system (QEMU's second serial port, the guest's COM2).
+    // `instance` is the stem of the run's claimed serial log: the scenario name, or NAME.2...
+    // while another run of that scenario holds NAME.log, so parallel runs never share a socket.
+    std::filesystem::path control_socket(std::string_view instance) const {
+        return build / "run" / (std::string(instance) + ".ctl");
+    }
     // Host benchmark executables (`host_benches` in meson.build), each printing BH-BENCH lines.
+    // BULKHEAD_HOST_BENCHES (build-relative, ':'-separated) replaces the list (the CLI's tests).
     std::vector<std::filesystem::path> host_benches() const;
     std::filesystem::path testlog_json(std::string_view logbase = "testlog") const {
         return build / "meson-logs" / (std::string(logbase) + ".json");

@@ -1,4 +1,5 @@
-// bulkhead: the host CLI — boot the demo, run the tests, run scenarios and benchmarks under QEMU.
+// bulkhead: the host CLI — boot the demo, run the tests, run scenarios and benchmarks under QEMU,
+// and control a running system (list, pause, console, xenstore, ...) over its control socket.
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -7,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "control_verbs.hpp"
 #include "layout.hpp"
 
 namespace {
@@ -33,7 +35,7 @@ int main(int argc, char** argv) {
     CLI::App app{"Bulkhead: a microkernel-style hypervisor for x86-64. This CLI boots it under QEMU.",
                  "bulkhead"};
     app.require_subcommand(1, 1);
-    app.footer("Serial logs go to build/logs/NAME.log; see docs/testing.md.");
+    app.footer("Serial logs go to build/logs/NAME.log; see docs/testing.md (control verbs: docs/control.md).");
 
     BootOptions demo_opts, bench_opts, scenario_opts;
     bool check = false, quick = false, json = false;
@@ -62,6 +64,9 @@ int main(int argc, char** argv) {
         });
     add_boot_options(scenario, scenario_opts);
 
+    bh::cli::ControlVerbs control;
+    bh::cli::add_control_verbs(app, control);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -72,7 +77,8 @@ int main(int argc, char** argv) {
         // CLI11 calls an unknown verb "a missing subcommand"; name it instead.
         std::string first = argc > 1 ? argv[1] : "";
         bool unknown_verb = !first.empty() && first[0] != '-';
-        for (const CLI::App* verb : {demo, test, bench, scenario}) unknown_verb &= verb->get_name() != first;
+        for (const CLI::App* verb : app.get_subcommands([](const CLI::App*) { return true; }))
+            unknown_verb &= verb->get_name() != first;
         std::string what = unknown_verb ? fmt::format("unknown verb '{}'", first) : std::string(e.what());
         fmt::print(stderr, "bulkhead: {}\n\n{}", what, app.help());
         return kUsageError;
@@ -82,5 +88,6 @@ int main(int argc, char** argv) {
     if (demo->parsed()) return bh::cli::cmd_demo(layout, check, demo_opts);
     if (test->parsed()) return bh::cli::cmd_test(layout, quick, test->remaining());
     if (bench->parsed()) return bh::cli::cmd_bench(layout, json, bench_opts);
-    return bh::cli::cmd_scenario(layout, scenario_name, scenario_opts);
+    if (scenario->parsed()) return bh::cli::cmd_scenario(layout, scenario_name, scenario_opts);
+    return bh::cli::run_control_verb(layout, control);
 }

@@ -33,6 +33,13 @@ std::vector<std::string> qemu_argv(const QemuConfig& c) {
     } else {
         argv.insert(argv.end(), {"-serial", "file:" + c.log.string()});
     }
+    if (!c.control_socket.empty()) {
+        // wait=off: the guest runs whether or not a CLI is connected; bytes sent while none is
+        // are dropped by QEMU, which is what a request/reply protocol wants.
+        argv.insert(argv.end(), {"-chardev", "socket,id=bhctl,path=" + c.control_socket.string() +
+                                                 ",server=on,wait=off",
+                                 "-serial", "chardev:bhctl"});
+    }
     argv.insert(argv.end(), {"-monitor", "none", "-nodefaults", "-kernel", c.kernel.string(),
                              "-initrd", c.initrd.string(), "-append", append, "-device",
                              "isa-debug-exit,iobase=0xf4,iosize=0x04"});
@@ -100,7 +107,29 @@ std::string fresh_log(const fs::path& log) {
     return {};
 }
 
+// QEMU leaves its listening socket file behind; a later `bulkhead list` must find none.
+void remove_control_socket(const QemuConfig& c) {
+    std::error_code ec;
+    if (!c.control_socket.empty()) fs::remove(c.control_socket, ec);
+}
+
 }  // namespace
+
+std::string prepare_control_socket(const QemuConfig& c) {
+    if (c.control_socket.empty()) return {};
+    // sockaddr_un.sun_path holds 108 bytes including the NUL.
+    constexpr size_t kMaxSocketPath = 107;
+    if (c.control_socket.native().size() > kMaxSocketPath)
+        return fmt::format("control socket path {} is longer than {} bytes (move the build directory "
+                           "somewhere shorter)",
+                           c.control_socket.string(), kMaxSocketPath);
+    std::error_code ec;
+    fs::create_directories(c.control_socket.parent_path(), ec);
+    if (ec) return fmt::format("cannot create {}: {}", c.control_socket.parent_path().string(), ec.message());
+    fs::remove(c.control_socket, ec);
+    if (ec) return fmt::format("cannot remove stale {}: {}", c.control_socket.string(), ec.message());
+    return {};
+}
 
 BootResult boot_headless(const QemuConfig& c, int timeout_s, bool echo) {
     BootResult r;
@@ -128,6 +157,7 @@ BootResult boot_headless(const QemuConfig& c, int timeout_s, bool echo) {
         follow.clear();  // EOF is temporary while QEMU is still writing
     };
     r.outcome = run_child(qemu_argv(c), timeout_s, true, drain, c.input.string());
+    remove_control_socket(c);
     drain();
     if (echo && !r.log_text.empty() && r.log_text.back() != '\n') std::fputc('\n', stdout);
     return r;
@@ -142,7 +172,9 @@ QemuOutcome boot_interactive(const QemuConfig& c) {
             run.log.clear();
         }
     }
-    return run_child(qemu_argv(run), 0, true, {});
+    QemuOutcome o = run_child(qemu_argv(run), 0, true, {});
+    remove_control_socket(run);
+    return o;
 }
 
 std::string tail_lines(const std::string& text, size_t n) {

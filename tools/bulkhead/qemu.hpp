@@ -25,6 +25,9 @@ struct QemuConfig {
     // Headless with input: the console is QEMU's stdio (fed from this file, output discarded)
     // with `log` as its logfile, so the guest reads these bytes as typed on the UART.
     std::filesystem::path input;
+    // The control channel's Unix socket (QEMU listens, `bulkhead list` etc. connect); empty
+    // for none. It is the second -serial, so the guest sees it as COM2 (0x2f8, IRQ 3).
+    std::filesystem::path control_socket;
 };
 
 // The exact QEMU argv for `c` (pure; unit-tested).
@@ -45,6 +48,10 @@ struct BootResult {
 
 // Checks that the kernel ELF and the scenario image exist; an error message, or empty.
 std::string check_boot_files(const Layout& layout, const std::string& scenario);
+
+// Makes `c.control_socket` ready for QEMU: its directory exists, a stale socket file is gone
+// (the caller's log claim guarantees no other run uses that path). An error message, or empty.
+std::string prepare_control_socket(const QemuConfig& c);
 
 // Boots `c` headless with a timeout (seconds), writing the serial log to c.log.
 // When `echo` is set the log is copied to stdout as it grows.

@@ -200,3 +200,19 @@ TEST_CASE("bench fails without BH-BENCH lines or when the scenario fails") {
     CHECK_THAT(r.err, Catch::Contains("status 35"));
 }
 
+
+TEST_CASE("bench also runs the host benchmarks and reports their lines") {
+    FakeBuild b;
+    fs::path exe = b.file("host-bench", "#!/bin/sh\necho 'BH-BENCH name=ring_push value=12 unit=ns'\n");
+    fs::permissions(exe, fs::perms::owner_all);
+    Run r = b.boot({"bench", "--json"}, "BH-BENCH name=null_hypercall value=100 unit=cycles\nBH-TEST bench PASS\n",
+                   33, {{"BULKHEAD_HOST_BENCHES", "host-bench"}});
+    CHECK(r.status == 0);
+    CHECK_THAT(r.out, Catch::EndsWith("{\"name\": \"ring_push\", \"value\": 12, \"unit\": \"ns\"}\n"));
+    CHECK(slurp(b.dir / "logs/host-bench.out") == "BH-BENCH name=ring_push value=12 unit=ns\n");
+
+    r = b.boot({"bench"}, "BH-BENCH name=null_hypercall value=100 unit=cycles\nBH-TEST bench PASS\n", 33,
+               {{"BULKHEAD_HOST_BENCHES", "missing-bench"}});
+    CHECK(r.status == 1);
+    CHECK_THAT(r.err, Catch::Contains("missing-bench did not exit 0"));
+}

@@ -56,9 +56,30 @@ struct FakeBuild {
     // Runs the CLI with this build dir and the fake QEMU, plus `env`.
     Run run(const std::vector<std::string>& args, Env env = {}) const {
         env.insert(env.begin(), {{"BULKHEAD_BUILD_DIR", dir.string()},
-                                 {"BULKHEAD_QEMU", std::string(BH_TESTDATA) + "/fake-qemu"}});
+                                 {"BULKHEAD_QEMU", std::string(BH_TESTDATA) + "/fake-qemu"},
+                                 {"BULKHEAD_HOST_BENCHES", ""}});
         Run r;
         fs::path out = dir / "cli.out", err = dir / "cli.err";
+        // Everything is prepared before fork: tests run a fake control server on a thread, and
+        // after fork only async-signal-safe calls are safe (malloc's lock may be held).
+        std::vector<std::string> envs;
+        for (char** e = environ; *e != nullptr; ++e) {
+            std::string kv = *e;
+            bool overridden = false;
+            for (const auto& [k, v] : env) overridden |= kv.compare(0, k.size() + 1, k + "=") == 0;
+            if (!overridden) envs.push_back(kv);
+        }
+        for (size_t i = 0; i < env.size(); ++i) {
+            bool later = false;  // a later entry for the same name wins, as with setenv
+            for (size_t j = i + 1; j < env.size(); ++j) later |= env[j].first == env[i].first;
+            if (!later) envs.push_back(env[i].first + "=" + env[i].second);
+        }
+        std::vector<char*> envp;
+        for (std::string& kv : envs) envp.push_back(kv.data());
+        envp.push_back(nullptr);
+        std::vector<char*> argv = {const_cast<char*>(BH_CLI)};
+        for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+        argv.push_back(nullptr);
         pid_t pid = fork();
         REQUIRE(pid >= 0);
         if (pid == 0) {
@@ -69,11 +90,7 @@ struct FakeBuild {
             dup2(devnull, 0);
             dup2(o, 1);
             dup2(e, 2);
-            for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
-            std::vector<char*> argv = {const_cast<char*>(BH_CLI)};
-            for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-            argv.push_back(nullptr);
-            execv(BH_CLI, argv.data());
+            execve(BH_CLI, argv.data(), envp.data());
             _exit(127);
         }
         int st = 0;

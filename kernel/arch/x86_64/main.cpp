@@ -30,7 +30,7 @@ namespace {
 constexpr uint64_t kKernelVma = 0xffffffff80000000ull;
 constexpr uint64_t kPhysmapBase = 0xffff800000000000ull;
 constexpr paddr_t kPhysmapLimit = 4ull << 30;
-constexpr uint32_t kTickUs = 2000;
+constexpr uint32_t kTickUs = BH_TICK_MS * 1000;
 constexpr uint64_t kSupervisorReserve = 256;  // frames kept back from the supervisor's quota
 
 alignas(16) uint8_t g_kernel_stack[16384];

@@ -65,6 +65,9 @@ enum bh_obj_type {
 #define BH_R_GRANT   (1u << 4) /* may be copied/minted onward (seL4's grant right) */
 #define BH_R_ALL     0x1fu
 
+/* A kernel tick (BH_CALL_TIME, BH_CALL_SET_TIMER) lasts this many milliseconds. */
+#define BH_TICK_MS 2u
+
 /* ---- Call numbers ---- */
 enum bh_call {
     BH_CALL_NULL = 0,            /* () -> 0; measures the entry path */
@@ -96,7 +99,7 @@ enum bh_call {
     BH_CALL_EVTCHN_SEND = 34,             /* (evtchn_slot) */
     BH_CALL_EVTCHN_CLOSE = 35,            /* (evtchn_slot) closes the port and deletes the cap */
     BH_CALL_EVTCHN_UNMASK = 36,           /* (evtchn_slot) */
-    BH_CALL_EVTCHN_STATUS = 37,           /* (evtchn_slot) -> rdx = state, r8 = remote dom|port<<16 */
+    BH_CALL_EVTCHN_STATUS = 37,           /* (evtchn_slot) -> rdx = state, r8 = remote dom|port<<16|own port<<32 */
     BH_CALL_EVTCHN_ALLOC_UNBOUND_FOR = 38, /* (dom_slot, dst_slot, remote_domid) -> rdx = port:
                                               a port in the target's table (Xen's privileged
                                               alloc_unbound with dom != DOMID_SELF); the cap
@@ -115,6 +118,10 @@ enum bh_call {
     BH_CALL_DOMAIN_INFO = 55,    /* (dom_slot, ptr to bh_domain_info) */
     BH_CALL_DOMAIN_GIVE_CAP = 56, /* (dom_slot, src_slot, dst_slot_in_target, rights_mask) */
     BH_CALL_DOMAIN_SET_SCHED = 57, /* (dom_slot, weight, cap_percent) */
+    BH_CALL_DOMAIN_CONSOLE_READ = 58, /* (dom_slot, offset, ptr, len) -> rdx = bytes copied,
+                                         r8 = offset after them (the next to ask for): the
+                                         domain's last 4 KiB of CONSOLE_WRITE lines, readable
+                                         until it is destroyed (see BH_CALL_MACHINE_DMESG) */
 
     BH_CALL_MACHINE_MODULES = 60, /* (machine_slot, index, ptr to bh_module_info) */
     BH_CALL_MACHINE_SHUTDOWN = 61,/* (machine_slot, exit_code) */
@@ -125,6 +132,15 @@ enum bh_call {
                                         never RAM, never the interrupt controllers */
     BH_CALL_MACHINE_CONSOLE_READ = 66, /* (machine_slot, ptr, len) -> rdx = bytes of console input
                                           taken (VIRQ_CONSOLE says some arrived) */
+    BH_CALL_MACHINE_DMESG = 67,  /* (machine_slot, offset, ptr, len) -> rdx = bytes copied,
+                                    r8 = offset after them (the next to ask for): the kernel
+                                    log's last 64 KiB. Offsets are free-running 32-bit byte
+                                    counts; an offset older than the ring reads from the
+                                    oldest byte held (it is at r8 - rdx), one in the future
+                                    reads nothing with r8 = the end. len is capped at 4096. */
+    BH_CALL_MACHINE_MODULE_READ = 68, /* (machine_slot, index, offset, ptr, len) -> rdx = bytes
+                                         copied from boot module `index` at `offset` (the boot
+                                         manifest, data modules); 0 at or past its end */
 
     BH_CALL_IO_OUT = 70,         /* (device_slot, port, width, value) */
     BH_CALL_IO_IN = 71,          /* (device_slot, port, width) -> rdx = value */
@@ -141,6 +157,8 @@ enum bh_call {
 #define BH_SLOT_PEER    4  /* children in a linked pair: an unbound port for the peer (see supervisor) */
 #define BH_SLOT_DEVICE  5  /* driver domains: their I/O-port region */
 #define BH_SLOT_IRQ     6  /* driver domains: their interrupt line */
+#define BH_SLOT_XENSTORE 7 /* store clients: an unbound port for the store domain (the supervisor
+                              introduces the client with it) */
 #define BH_SLOT_FIRST_FREE 8
 
 /* ---- VIRQs (Xen numbers where Xen has one) ---- */

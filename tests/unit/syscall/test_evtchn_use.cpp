@@ -158,6 +158,7 @@ TEST_CASE_METHOD(ChannelFixture, "EvtchnStatus reports state and remote end; nee
     CHECK(s.state == kStateInterdomain);
     CHECK(s.remote_dom == c.id);
     CHECK(s.remote_port == pc);
+    CHECK(s.own_port == ps);
     REQUIRE_OK(sup(), BH_CALL_CAP_COPY, kPort, 20, BH_R_SEND);
     CHECK_REJECTS(Error::NoRights, sup(), BH_CALL_EVTCHN_STATUS, 20);
     CHECK_REJECTS(Error::WrongType, sup(), BH_CALL_EVTCHN_STATUS, kChild);

@@ -1,4 +1,4 @@
-// Conformance: machine calls (60-62, 66) — boot modules, shutdown, command line, console input.
+// Conformance: machine calls (60-62, 66, 68) — boot modules, shutdown, command line, console input.
 #include <string.h>
 
 #include "domain/console.hpp"
@@ -40,6 +40,39 @@ TEST_CASE_METHOD(Fixture, "MachineModules rejects unknown modules, bad buffers a
     CHECK_REJECTS(Error::WrongType, sup(), BH_CALL_MACHINE_MODULES, BH_SLOT_SELF, 0, kScratch);
     CHECK_REJECTS(Error::EmptySlot, sup(), BH_CALL_MACHINE_MODULES, 21, 0, kScratch);
     CHECK_REJECTS(Error::BadSlot, sup(), BH_CALL_MACHINE_MODULES, 64, 0, kScratch);
+}
+
+TEST_CASE_METHOD(Fixture, "MachineModuleRead copies a module's bytes from an offset, up to its end") {
+    map_page(sup(), kScratch);
+    auto out = REQUIRE_OK(sup(), BH_CALL_MACHINE_MODULE_READ, BH_SLOT_MACHINE, kModBad, 0, kScratch, 16);
+    CHECK(out.r1 == 16);
+    CHECK(read<uint32_t>(sup(), kScratch) == 0x464c457f);  // "\x7fELF"
+    // From an offset, clipped at the module's end.
+    uint64_t size = bad_elf.size();
+    out = REQUIRE_OK(sup(), BH_CALL_MACHINE_MODULE_READ, BH_SLOT_MACHINE, kModBad, size - 4, kScratch, 64);
+    CHECK(out.r1 == 4);
+    CHECK(read<uint32_t>(sup(), kScratch) == *reinterpret_cast<const uint32_t*>(bad_elf.data() + size - 4));
+    // At or past the end, or an absurd offset: nothing, and no error.
+    for (uint64_t off : {size, size + 1, ~uint64_t{0}})
+        CHECK(REQUIRE_OK(sup(), BH_CALL_MACHINE_MODULE_READ, BH_SLOT_MACHINE, kModBad, off, kScratch, 8).r1 == 0);
+    CHECK(REQUIRE_OK(sup(), BH_CALL_MACHINE_MODULE_READ, BH_SLOT_MACHINE, kModBad, 0, kScratch, 0).r1 == 0);
+}
+
+TEST_CASE_METHOD(Fixture, "MachineModuleRead rejects unknown modules, bad buffers and weak caps") {
+    map_page(sup(), kScratch);
+    map_page(sup(), kScratch + 0x10000, false);
+    CHECK_REJECTS(Error::NotFound, sup(), BH_CALL_MACHINE_MODULE_READ, BH_SLOT_MACHINE, 2, 0, kScratch, 8);
+    CHECK_REJECTS(Error::BadArg, sup(), BH_CALL_MACHINE_MODULE_READ, BH_SLOT_MACHINE, kTooWide, 0, kScratch, 8);
+    for (vaddr_t p : std::initializer_list<vaddr_t>{kScratch + 0x10000, kScratch + 4096 - 8,
+                                                    kUnmapped, kKernelPtr, kNonCanonical}) {
+        INFO("buffer " << std::hex << p);
+        CHECK_REJECTS(Error::BadAddress, sup(), BH_CALL_MACHINE_MODULE_READ, BH_SLOT_MACHINE, 0, 0, p, 64);
+    }
+    weak_machine(sup(), BH_R_CONTROL);
+    CHECK_REJECTS(Error::NoRights, sup(), BH_CALL_MACHINE_MODULE_READ, 20, 0, 0, kScratch, 8);
+    CHECK_REJECTS(Error::WrongType, sup(), BH_CALL_MACHINE_MODULE_READ, BH_SLOT_SELF, 0, 0, kScratch, 8);
+    Domain& c = child(8);
+    CHECK_REJECTS(Error::EmptySlot, c, BH_CALL_MACHINE_MODULE_READ, BH_SLOT_MACHINE, 0, 0, kScratch, 8);
 }
 
 TEST_CASE_METHOD(Fixture, "MachineShutdown stops the machine with success for code 0, failure for 1") {

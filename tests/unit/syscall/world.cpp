@@ -109,6 +109,8 @@ World domain_world(Domain& d) {
     w[p + "state"] = "state=" + std::to_string(d.state) + " fault=" + std::to_string(d.fault) +
                      " exit=" + std::to_string(d.exit_code) + " refs=" + std::to_string(d.refs);
     w[p + "quota"] = std::to_string(d.quota.used()) + "/" + std::to_string(d.quota.limit());
+    w[p + "console"] = "end=" + std::to_string(d.console.end()) +
+                       " held=" + std::to_string(d.console.held());
     const SchedUnit& u = d.vcpu.sched;
     w[p + "sched"] = "state=" + std::to_string(static_cast<int>(u.state())) +
                      " weight=" + std::to_string(u.weight()) + " cap=" + std::to_string(u.cap()) +

@@ -1,0 +1,141 @@
+// The supervisor's side of the store (see store_link.hpp).
+#include "store_link.hpp"
+
+#include <bh/grant.hpp>
+#include <bh/xenbus/xs_client.hpp>
+
+using namespace bh::rt;
+
+namespace sup {
+namespace {
+
+constexpr bh_slot_t kStateSlot0 = 48;      // our caps for the store's state frames
+constexpr uint32_t kStateFrames = 8;
+constexpr bh_slot_t kStoreStateSlot0 = 40;  // where the store expects them (xenstore/system)
+
+bh::xenbus::XsClient g_xs;
+int32_t g_store = -1;
+
+// Decimal, for paths and INTRODUCE arguments.
+void put_u64(char*& p, uint64_t v) {
+    char tmp[24];
+    int n = 0;
+    do tmp[n++] = static_cast<char>('0' + v % 10);
+    while ((v /= 10) && n < 24);
+    while (n) *p++ = tmp[--n];
+    *p = '\0';
+}
+
+void put_str(char*& p, const char* s) {
+    while (*s) *p++ = *s++;
+    *p = '\0';
+}
+
+bool xs_ok(const char* what, const char* err) {
+    if (err) print("supervisor: xenstore %s: %s", what, err);
+    return !err;
+}
+
+}  // namespace
+
+int32_t store_index() { return g_store; }
+
+bh::xenbus::XsClient* store_client() { return g_store >= 0 ? &g_xs : nullptr; }
+
+bh_port_t store_take_other() { return g_xs.take_other(); }
+
+void store_teardown() {
+    if (g_store < 0) return;
+    call(BH_CALL_EVTCHN_CLOSE, BH_SLOT_XENSTORE);
+    call(BH_CALL_FRAME_UNMAP, bh::xenbus::kXsRingVaddr);
+    call(BH_CALL_CAP_DELETE, bh::xenbus::kXsRingFrameSlot);
+    end_access(kGrantRefXenstore, false);
+    for (uint32_t f = 0; f < kStateFrames; ++f) call(BH_CALL_CAP_DELETE, kStateSlot0 + f);
+    g_store = -1;
+}
+
+bool store_prepare(uint32_t i) {
+    ChildState& s = g_children[i];
+    g_store = static_cast<int32_t>(i);
+    Ret p = call(BH_CALL_EVTCHN_ALLOC_UNBOUND, BH_SLOT_XENSTORE, s.id);
+    if (!p.ok()) {
+        fail("cannot make a port for the store", s.name, p.err);
+        return false;
+    }
+    s.start_arg0 = self_id() | (p.r1 << 16);
+    for (uint32_t f = 0; f < kStateFrames; ++f) {
+        Ret r = call(BH_CALL_FRAME_ALLOC, kStateSlot0 + f);
+        if (!r.ok()) {
+            fail("cannot allocate the store's state area", s.name, r.err);
+            return false;
+        }
+    }
+    if (!g_xs.connect()) {
+        fail("cannot set up our xenstore ring for", s.name, BH_E_BAD_STATE);
+        return false;
+    }
+    return store_give_state(i);
+}
+
+bool store_give_state(uint32_t i) {
+    for (uint32_t f = 0; f < kStateFrames; ++f) {
+        Ret r = call(BH_CALL_DOMAIN_GIVE_CAP, kDomSlot0 + i, kStateSlot0 + f, kStoreStateSlot0 + f,
+                     BH_R_READ | BH_R_WRITE);
+        if (!r.ok()) {
+            fail("cannot hand the state area to", g_children[i].name, r.err);
+            return false;
+        }
+    }
+    return true;
+}
+
+bool store_introduce(uint32_t i) {
+    ChildState& c = g_children[i];
+    ChildState& s = g_children[g_store];
+    Ret r = call(BH_CALL_EVTCHN_ALLOC_UNBOUND_FOR, kDomSlot0 + i, kTmpSlot, s.id);
+    Ret g = r.ok() ? call(BH_CALL_DOMAIN_GIVE_CAP, kDomSlot0 + i, kTmpSlot, BH_SLOT_XENSTORE, BH_R_ALL) : r;
+    call(BH_CALL_CAP_DELETE, kTmpSlot);
+    if (!g.ok()) {
+        fail("cannot give a store port to", c.name, g.err);
+        return false;
+    }
+    // /local/domain/<id> owned by the domain, readable by nobody else; name and domid in it.
+    char dir[48], path[80], perm[16], id[8], port[8], gfn[24];
+    char* p = dir;
+    put_str(p, "/local/domain/");
+    put_u64(p, c.id);
+    p = perm;
+    put_str(p, "n");
+    put_u64(p, c.id);
+    p = id;
+    put_u64(p, c.id);
+    p = port;
+    put_u64(p, r.r1);
+    p = gfn;
+    put_u64(p, bh::xenbus::kXsRingVaddr >> 12);
+    const char* perms[] = {perm};
+    bool ok = xs_ok("mkdir", g_xs.mkdir(0, dir)) && xs_ok("set_perms", g_xs.set_perms(0, dir, perms, 1));
+    p = path;
+    put_str(p, dir);
+    put_str(p, "/name");
+    ok = ok && xs_ok("write name", g_xs.write(0, path, c.name));
+    p = path;
+    put_str(p, dir);
+    put_str(p, "/domid");
+    ok = ok && xs_ok("write domid", g_xs.write(0, path, id));
+    const char* args[] = {id, gfn, port};
+    ok = ok && xs_ok("introduce", g_xs.request(bh::xs::MsgType::Introduce, 0, args, 3, nullptr, 0,
+                                               nullptr, 0, nullptr));
+    if (!ok) fail("cannot introduce", c.name, BH_E_BAD_STATE);
+    return ok;
+}
+
+bool store_seed() {
+    const char* perms[] = {"b0"};
+    return xs_ok("write our name", g_xs.write(0, "/local/domain/0/name", "supervisor")) &&
+           xs_ok("write our domid", g_xs.write(0, "/local/domain/0/domid", "0")) &&
+           xs_ok("mkdir /test", g_xs.mkdir(0, "/test")) &&
+           xs_ok("set_perms /test", g_xs.set_perms(0, "/test", perms, 1));
+}
+
+}  // namespace sup

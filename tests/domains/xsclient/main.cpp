@@ -1,0 +1,123 @@
+// xsclient: two store clients that share a watch and collide in a transaction. Role 0 (the
+// watcher) watches /test/shared, then reads a node in a transaction while role 1 (the writer)
+// changes it: the commit must fail with EAGAIN and the retry succeed. Role 2 is the watcher
+// again, but between setting up and committing it asks the supervisor to kill and restart the
+// store: its watch and its open transaction must survive that.
+#include <bh/rt.hpp>
+#include <bh/xenbus/xs_client.hpp>
+
+using namespace bh::rt;
+using bh::xenbus::XsClient;
+using bh::xenbus::XsWatchEvent;
+
+namespace {
+
+constexpr bh_slot_t kPeerSlot = 9;  // the writer's bound end of the pair's channel
+XsClient g_xs;
+
+bool same(const char* a, const char* b) {
+    while (*a && *a == *b) ++a, ++b;
+    return *a == *b;
+}
+
+[[noreturn]] void fail(const char* what, const char* detail) {
+    print("xsclient: FAIL %s: %s", what, detail ? detail : "(no detail)");
+    exit(1);
+}
+
+void expect_ok(const char* what, const char* err) {
+    if (err) fail(what, err);
+}
+
+void expect_value(const char* path, const char* want) {
+    char buf[64];
+    expect_ok(path, g_xs.read(0, path, buf, sizeof buf));
+    if (!same(buf, want)) fail(path, buf);
+}
+
+// Waits for the peer's signal on `port`; store traffic is handled meanwhile.
+void wait_peer(bh_port_t port) {
+    while (g_xs.wait_other() != port) {
+    }
+}
+
+void wait_watch_on(const char* path, const char* token) {
+    XsWatchEvent ev;
+    for (;;) {
+        g_xs.wait_watch(ev);
+        if (!same(ev.token, token)) fail("watch token", ev.token);
+        if (same(ev.path, path)) return;
+    }
+}
+
+int watcher(bool kill_store) {
+    Ret st = call(BH_CALL_EVTCHN_STATUS, BH_SLOT_PEER);
+    auto peer_port = static_cast<bh_port_t>(st.r2 >> 32);
+    auto ctl_port = static_cast<bh_port_t>(call(BH_CALL_EVTCHN_STATUS, BH_SLOT_CONTROL).r2 >> 32);
+    wait_peer(peer_port);  // the writer is bound
+    expect_ok("watch", g_xs.watch("/test/shared", "tok"));
+    wait_watch_on("/test/shared", "tok");  // fires once on registration
+    print("xsclient: watch registered, initial event seen");
+    call(BH_CALL_EVTCHN_SEND, BH_SLOT_PEER);  // go: write c and x
+    wait_watch_on("/test/shared/x", "tok");
+    expect_value("/test/shared/x", "hello");
+    print("xsclient: the writer's write fired our watch");
+
+    uint32_t tx = 0;
+    char buf[64];
+    expect_ok("transaction_start", g_xs.transaction_start(tx));
+    expect_ok("read c in transaction", g_xs.read(tx, "/test/shared/c", buf, sizeof buf));
+    if (kill_store) {
+        print("xsclient: transaction %u open; asking for the store to be killed", tx);
+        call(BH_CALL_EVTCHN_SEND, BH_SLOT_CONTROL);
+        wait_peer(ctl_port);  // the supervisor: a new store instance is serving
+        print("xsclient: store restarted");
+    }
+    call(BH_CALL_EVTCHN_SEND, BH_SLOT_PEER);  // writer: change c (and x again)
+    wait_peer(peer_port);
+    if (kill_store) {
+        wait_watch_on("/test/shared/x", "tok");
+        expect_value("/test/shared/x", "again");
+        print("xsclient: our watch fired after the store restart");
+    }
+    expect_ok("write c in transaction", g_xs.write(tx, "/test/shared/c", "watcher"));
+    const char* e = g_xs.transaction_end(tx, true);
+    if (!e || !same(e, "EAGAIN")) fail("conflicting commit should be EAGAIN, was", e ? e : "OK");
+    print("xsclient: conflicting commit refused with EAGAIN");
+    expect_ok("retry transaction_start", g_xs.transaction_start(tx));
+    expect_ok("retry read", g_xs.read(tx, "/test/shared/c", buf, sizeof buf));
+    if (!same(buf, "writer")) fail("retry read saw", buf);
+    expect_ok("retry write", g_xs.write(tx, "/test/shared/c", "watcher"));
+    expect_ok("retry commit", g_xs.transaction_end(tx, true));
+    expect_value("/test/shared/c", "watcher");
+    print("xsclient: retry committed");
+    return 0;
+}
+
+int writer(uint64_t arg0) {
+    PeerLink l = peer_link(arg0);
+    Ret b = call(BH_CALL_EVTCHN_BIND_INTERDOMAIN, kPeerSlot, l.peer, l.port);
+    if (!b.ok()) fail("bind to the watcher", error_name(b.err));
+    auto port = static_cast<bh_port_t>(b.r1);
+    call(BH_CALL_EVTCHN_SEND, kPeerSlot);  // bound
+    wait_peer(port);
+    expect_ok("write c", g_xs.write(0, "/test/shared/c", "0"));
+    expect_ok("write x", g_xs.write(0, "/test/shared/x", "hello"));
+    wait_peer(port);  // the watcher's transaction has read c
+    expect_ok("write c again", g_xs.write(0, "/test/shared/c", "writer"));
+    expect_ok("write x again", g_xs.write(0, "/test/shared/x", "again"));
+    call(BH_CALL_EVTCHN_SEND, kPeerSlot);
+    return 0;
+}
+
+}  // namespace
+
+int bh_main(uint64_t arg0, uint64_t arg1) {
+    auto role = static_cast<uint32_t>(arg1);
+    if (!g_xs.connect()) fail("connect", "no store");
+    // Our own directory exists and is ours: the supervisor made it before introducing us.
+    char path[64];
+    expect_ok("read our domid", g_xs.read(0, "domid", path, sizeof path));
+    report_ready();
+    return role == 1 ? writer(arg0) : watcher(role == 2);
+}

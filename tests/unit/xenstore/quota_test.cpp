@@ -1,0 +1,110 @@
+// Quotas: a hostile domain hits its limits and gets errors; everyone else carries on.
+#include <catch2/catch.hpp>
+
+#include "client.hpp"
+
+using namespace xstest;
+using bh::xs::MsgType;
+
+namespace {
+
+struct QuotaFixture {
+    Store store;
+    Client dom0{store, 0, true};
+    QuotaFixture() {
+        REQUIRE(store.init());
+        for (int d : {5, 6}) {
+            std::string home = "/local/domain/" + std::to_string(d);
+            REQUIRE(ok(dom0.op(MsgType::Mkdir, {home})));
+            REQUIRE(ok(dom0.op(MsgType::SetPerms, {home, "n" + std::to_string(d)})));
+        }
+    }
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(QuotaFixture, "Quota.NodeCountIsEnforcedPerDomain") {
+    store.limits().nodes = 20;
+    Client evil(store, 5), good(store, 6);
+    int created = 0;
+    for (int i = 0; i < 40; i++) {
+        Msg m = evil.write("n" + std::to_string(i), "x");
+        if (ok(m))
+            created++;
+        else
+            CHECK(m.is_error("ENOSPC"));
+    }
+    CHECK(created == 19);  // its home directory (owned by it) is the 20th
+    CHECK(store.quota().count(5) == 20);
+    // A deep path that would need more nodes than are left fails whole, creating nothing.
+    CHECK(evil.write("a/b/c/d", "x").is_error("ENOSPC"));
+    CHECK(ok(good.write("fine", "1")));
+    CHECK(good.read("fine") == "1");
+    // Removing frees quota again.
+    REQUIRE(ok(evil.op(MsgType::Rm, {"n0"})));
+    CHECK(ok(evil.write("again", "1")));
+    CHECK(store.check());
+}
+
+TEST_CASE_METHOD(QuotaFixture, "Quota.ValueSizeIsE2big") {
+    Client evil(store, 5);
+    CHECK(evil.write("big", std::string(2049, 'x')).is_error("E2BIG"));
+    CHECK(ok(evil.write("ok", std::string(2048, 'x'))));
+    CHECK(ok(dom0.write("/dom0big", std::string(4000, 'x'))));  // dom0 is not limited
+}
+
+TEST_CASE_METHOD(QuotaFixture, "Quota.WatchesAndTransactionsAreLimited") {
+    Client evil(store, 5), good(store, 6);
+    int watches = 0;
+    for (int i = 0; i < 200; i++) {
+        Msg m = evil.op(MsgType::Watch, {"w" + std::to_string(i), "t"});
+        if (ok(m)) watches++; else CHECK(m.is_error("ENOSPC"));
+    }
+    CHECK(watches == 128);
+    int txs = 0;
+    for (int i = 0; i < 30; i++) txs += evil.start() != 0;
+    CHECK(txs == 10);
+    CHECK(evil.request(MsgType::TransactionStart, std::string(1, '\0')).is_error("ENOSPC"));
+    CHECK(good.start() != 0);
+    CHECK(ok(good.op(MsgType::Watch, {"x", "t"})));
+}
+
+TEST_CASE_METHOD(QuotaFixture, "Quota.TooManyPermsIsEnospc") {
+    Client evil(store, 5);
+    REQUIRE(ok(evil.write("p", "1")));
+    CHECK(evil.op(MsgType::SetPerms, {"p", "n5", "r1", "r2", "r3", "r4", "r6"}).is_error("ENOSPC"));
+    CHECK(ok(evil.op(MsgType::SetPerms, {"p", "n5", "r1", "r2", "r3", "r4"})));
+}
+
+TEST_CASE_METHOD(QuotaFixture, "Quota.TransactionCreationsCountAgainstTheQuota") {
+    store.limits().nodes = 10;
+    Client evil(store, 5);
+    uint32_t tx = evil.start();
+    int created = 0;
+    for (int i = 0; i < 20; i++) created += ok(evil.write("t" + std::to_string(i), "x", tx));
+    CHECK(created == 9);
+    REQUIRE(ok(evil.end(tx, true)));
+    CHECK(store.quota().count(5) == 10);
+    CHECK(store.check());
+}
+
+TEST_CASE_METHOD(QuotaFixture, "Quota.FloodedWatchEventsAreDroppedNotHoarded") {
+    store.limits().event_backlog = 4096;
+    Client lazy(store, 6);  // never reads its ring
+    REQUIRE(ok(lazy.op(MsgType::Watch, {"/local/domain/6", "t"})));
+    for (int i = 0; i < 1000; i++) REQUIRE(ok(dom0.write("/local/domain/6/k", std::to_string(i))));
+    CHECK(lazy.conn->pending_size() < 4096 + 200);
+    CHECK(lazy.conn->dropped_events() > 0);
+}
+
+TEST_CASE_METHOD(QuotaFixture, "Quota.ClientThatDoesNotReadRepliesIsNotServed") {
+    store.limits().out_backlog = 1024;
+    Connection* c = store.connect(6, false);
+    std::string req = frame(MsgType::Read, args({"/local/domain/6"}));
+    std::string many;
+    for (int i = 0; i < 500; i++) many += req;
+    size_t took = store.receive(*c, reinterpret_cast<const uint8_t*>(many.data()), many.size());
+    CHECK(took < many.size());
+    CHECK(c->pending_size() <= 1024 + 64);
+    CHECK_FALSE(c->broken());
+}

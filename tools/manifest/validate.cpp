@@ -1,0 +1,101 @@
+// Whole-topology checks: names, references between domains, device ranges and their overlaps.
+#include <fmt/format.h>
+
+#include <cctype>
+#include <map>
+#include <set>
+
+#include "topology.hpp"
+
+namespace bh::topology {
+
+namespace {
+
+bool valid_name(const std::string& n) {
+    if (n.empty() || n.size() > kMaxNameLength) return false;
+    for (char c : n)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) return false;
+    return true;
+}
+
+// A claimed resource range [begin, end) and who claimed it, for overlap reports.
+struct Claim {
+    uint64_t begin, end;
+    std::string owner;  // "domain 'x' device 'y'"
+};
+
+bool overlaps(const Claim& a, const Claim& b) { return a.begin < b.end && b.begin < a.end; }
+
+}  // namespace
+
+void validate(const Topology& t, std::string_view file, std::vector<Problem>& out) {
+    auto report = [&](int line, std::string key, std::string message) {
+        out.push_back(Problem{std::string(file), line, std::move(key), std::move(message)});
+    };
+    std::map<std::string, size_t> index;
+    for (size_t i = 0; i < t.domains.size(); ++i) {
+        const Domain& d = t.domains[i];
+        std::string at = fmt::format("domain[{}]", i);
+        if (!d.name.empty() && !valid_name(d.name))
+            report(d.line, at + ".name",
+                   fmt::format("\"{}\" must be 1-{} letters, digits, '-', '_' or '.'", d.name, kMaxNameLength));
+        if (!d.name.empty() && !index.emplace(d.name, i).second)
+            report(d.line, at + ".name",
+                   fmt::format("duplicate domain name \"{}\" (first at domain[{}])", d.name, index[d.name]));
+    }
+    for (size_t i = 0; i < t.domains.size(); ++i) {
+        const Domain& d = t.domains[i];
+        std::set<std::string> seen;
+        for (size_t p = 0; p < d.peers.size(); ++p) {
+            std::string key = fmt::format("domain[{}].peers[{}]", i, p);
+            const std::string& peer = d.peers[p];
+            if (peer == d.name) report(d.line, key, fmt::format("\"{}\" cannot be its own peer", peer));
+            else if (index.find(peer) == index.end()) report(d.line, key, fmt::format("unknown domain \"{}\"", peer));
+            if (!seen.insert(peer).second) report(d.line, key, fmt::format("\"{}\" is listed twice", peer));
+            // The supervisor wires one link per domain (its BH_SLOT_PEER) and the peer's end in
+            // its first start argument, so a domain is on at most one link, either side.
+            if (p > 0) report(d.line, key, "a domain has at most one peer");
+        }
+    }
+    if (!t.store.empty() && index.find(t.store) == index.end())
+        report(1, "store", fmt::format("unknown domain \"{}\"", t.store));
+    if (!t.console.empty() && index.find(t.console) == index.end())
+        report(1, "console", fmt::format("unknown domain \"{}\"", t.console));
+
+    std::vector<Claim> io, mmio, irq;
+    for (size_t i = 0; i < t.domains.size(); ++i) {
+        const Domain& d = t.domains[i];
+        std::set<std::string> names;
+        for (size_t k = 0; k < d.devices.size(); ++k) {
+            const Device& dev = d.devices[k];
+            std::string at = fmt::format("domain[{}].device[{}]", i, k);
+            std::string owner = fmt::format("domain \"{}\" device \"{}\"", d.name, dev.name);
+            if (!dev.name.empty() && !names.insert(dev.name).second)
+                report(dev.line, at + ".name", fmt::format("duplicate device name \"{}\" in this domain", dev.name));
+            if (dev.io_count == 0 && dev.mmio_size == 0 && dev.irq == 0xff)
+                report(dev.line, at, "grants nothing: give io_base/io_count, mmio_base/mmio_size or irq");
+            auto check = [&](std::vector<Claim>& claims, Claim c, const char* what) {
+                for (const Claim& other : claims)
+                    if (overlaps(c, other))
+                        report(dev.line, at, fmt::format("{} overlaps {}'s", what, other.owner));
+                claims.push_back(c);
+            };
+            if (dev.io_count != 0) {
+                if (uint32_t{dev.io_base} + dev.io_count > 0x10000)
+                    report(dev.line, at + ".io_count",
+                           fmt::format("ports {:#x}+{} run past 0xffff", dev.io_base, dev.io_count));
+                else check(io, {dev.io_base, uint64_t{dev.io_base} + dev.io_count, owner}, "I/O port range");
+            }
+            if (dev.mmio_size != 0) {
+                if (dev.mmio_base % 4096 != 0 || dev.mmio_size % 4096 != 0)
+                    report(dev.line, at + ".mmio_base", "MMIO base and size must be 4 KiB aligned (they are mapped as pages)");
+                else if (dev.mmio_base + dev.mmio_size < dev.mmio_base || dev.mmio_base + dev.mmio_size > (uint64_t{1} << 52))
+                    report(dev.line, at + ".mmio_size", "MMIO region runs past the 52-bit physical address space");
+                else check(mmio, {dev.mmio_base, dev.mmio_base + dev.mmio_size, owner}, "MMIO region");
+            }
+            if (dev.irq != 0xff) check(irq, {dev.irq, uint64_t{dev.irq} + 1u, owner}, "IRQ");
+        }
+    }
+}
+
+}  // namespace bh::topology
