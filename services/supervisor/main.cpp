@@ -222,7 +222,7 @@ int bh_main(uint64_t nr_modules, uint64_t) {
             all_ready = all_ready && (c.ready || c.finished);
             Outcome o = c.spec->outcome;
             bool finite = o == Outcome::Exit0 || o == Outcome::Fault || o == Outcome::CrashLoop;
-            any_finite = any_finite || finite || o == Outcome::Waiter || o == Outcome::CrashOnce;
+            any_finite = any_finite || finite || o == Outcome::Waiter;
             if (finite) finite_done = finite_done && c.finished;
             if (o == Outcome::CrashOnce) all_done = all_done && c.ready && !c.finished && c.restarts;
             else if (o != Outcome::Service) all_done = all_done && c.finished;

@@ -7,4 +7,5 @@ seconds=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-exec "$bin" -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$work/" "$work"
+# -error_exitcode: libFuzzer's default, 77, is what meson reads as "skipped".
+exec "$bin" -max_total_time="$seconds" -error_exitcode=1 -print_final_stats=1 -artifact_prefix="$work/" "$work"

@@ -29,6 +29,8 @@ check "list shows the store and both services running" \
     has "$out" "^svc-b *3 .* r----- "
 json=$(bh list --json)
 check "list --json has restart counts" has "$json" '"name": "svc-a", "id": 2, .*"restarts": 0'
+check "list --json: the crasher was restarted once by policy, same id" \
+    has "$json" '"name": "crasher", "id": 4, .*"state": "running", .*"restarts": 1'
 
 check "pause svc-b" bh pause svc-b
 check "list shows svc-b paused" has "$(bh list)" "^svc-b .* --p--- "

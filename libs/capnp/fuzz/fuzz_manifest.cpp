@@ -60,6 +60,7 @@ std::vector<uint8_t> rebuild(bh::manifest::Manifest::Reader m, size_t cap) {
     o.setVersion(m.getVersion());
     o.setStoreDomain(m.getStoreDomain());
     o.setConsoleDomain(m.getConsoleDomain());
+    o.setMinDomExc(m.getMinDomExc());
     auto ds = o.initDomains(m.getDomains().size());
     for (uint32_t i = 0; i < m.getDomains().size(); ++i) {
         auto d = m.getDomains()[i];
@@ -74,6 +75,11 @@ std::vector<uint8_t> rebuild(bh::manifest::Manifest::Reader m, size_t cap) {
         r.setMode(d.getRestart().getMode());
         r.setMaxRestarts(d.getRestart().getMaxRestarts());
         r.setBackoffMs(d.getRestart().getBackoffMs());
+        auto t = od.initTest();
+        t.setRole(d.getTest().getRole());
+        t.setOutcome(d.getTest().getOutcome());
+        t.setFault(d.getTest().getFault());
+        t.setKillsStore(d.getTest().getKillsStore());
         auto caps = d.getCapabilities();
         auto oc = od.initCapabilities();
         auto devs = oc.initDevices(caps.getDevices().size());
@@ -128,7 +134,10 @@ void check_one(const uint8_t* data, size_t size) {
 
     // Zero-sized elements (a void list read as a struct list) cost the sender nothing but are
     // rebuilt as full structs: size the buffer by the traversal budget, which bounds them.
-    std::vector<uint8_t> again = rebuild(r, 128 * (size + 64));
+    // Each rebuilt domain costs a fixed number of words, so grow the buffer until it fits.
+    std::vector<uint8_t> again;
+    for (size_t cap = 128 * (size + 64); again.empty() && cap <= (size_t{1} << 28); cap *= 4)
+        again = rebuild(r, cap);
     bh::wire::Message msg2;
     bh::manifest::Manifest::Reader r2;
     if (again.empty() || msg2.open(again) != bh::wire::Error::None || msg2.root(r2) != bh::wire::Error::None)

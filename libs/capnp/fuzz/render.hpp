@@ -17,12 +17,15 @@ template <class Manifest>
 std::string render(Manifest m) {
     auto n = [](auto v) { return std::to_string(static_cast<unsigned long long>(v)); };
     std::string out = "v=" + n(m.getVersion()) + " store=" + str(m.getStoreDomain()) +
-                      " console=" + str(m.getConsoleDomain()) + "\n";
+                      " console=" + str(m.getConsoleDomain()) + " min_dom_exc=" + n(m.getMinDomExc()) + "\n";
     for (auto d : m.getDomains()) {
         auto r = d.getRestart();
         out += "domain " + str(d.getName()) + " image=" + str(d.getImage()) + " mem=" + n(d.getMemoryKib()) +
                " weight=" + n(d.getWeight()) + " vcpus=" + n(d.getVcpus()) + " kind=" + n(d.getKind()) +
                " restart=" + n(r.getMode()) + "/" + n(r.getMaxRestarts()) + "/" + n(r.getBackoffMs()) + "\n";
+        auto t = d.getTest();
+        out += " test role=" + n(t.getRole()) + " outcome=" + n(t.getOutcome()) + " fault=" + n(t.getFault()) +
+               " kills_store=" + n(t.getKillsStore()) + "\n";
         auto caps = d.getCapabilities();
         for (auto dev : caps.getDevices())
             out += " dev " + str(dev.getName()) + " io=" + n(dev.getIoBase()) + "+" + n(dev.getIoCount()) +
