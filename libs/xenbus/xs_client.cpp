@@ -62,6 +62,10 @@ bool XsClient::send(const void* data, size_t len) {
         len -= r.bytes;
         call(BH_CALL_EVTCHN_SEND, BH_SLOT_XENSTORE);
         if (len) {  // ring full: the store frees space and signals
+            if (timed_out()) {
+                broken_ = true;  // half a request is in the ring: the stream cannot be trusted
+                return false;
+            }
             remember(wait_any());
             if (!pump()) return false;
         }
@@ -74,6 +78,10 @@ void XsClient::remember(bh_port_t p) {
 }
 
 bh_port_t XsClient::wait_any() { return rt::wait_event(); }
+
+bool XsClient::timed_out() const {
+    return timeout_ && call(BH_CALL_TIME).r1 - started_ > timeout_;
+}
 
 bool XsClient::pump() {
     if (broken_) return false;
@@ -146,16 +154,22 @@ const char* XsClient::request(MsgType type, uint32_t tx, const char* const* args
     MsgHeader h{static_cast<uint32_t>(type), next_req_++, tx, static_cast<uint32_t>(total)};
     want_req_ = h.req_id;
     got_reply_ = false;
+    started_ = timeout_ ? call(BH_CALL_TIME).r1 : 0;
     reply_out_ = out;
     reply_cap_ = cap;
     bool ok = send(&h, sizeof h);
     for (unsigned i = 0; ok && i < nargs; ++i) ok = send(args[i], cstrlen(args[i]) + 1);
     if (ok && tail_len) ok = send(tail, tail_len);
-    while (ok && !got_reply_) {
+    bool late = false;
+    while (ok && !got_reply_ && !late) {
         ok = pump();
-        if (ok && !got_reply_) remember(wait_any());
+        if (ok && !got_reply_) {
+            late = timed_out();
+            if (!late) remember(wait_any());
+        }
     }
     reply_out_ = nullptr;
+    if (late) return "ETIMEDOUT";
     if (!ok) return "EIO";
     if (len) *len = reply_len_;
     if (reply_type_ == static_cast<uint32_t>(MsgType::Error)) return err_;

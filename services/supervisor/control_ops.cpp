@@ -133,6 +133,9 @@ const char* cstr(Text t, char* out, uint32_t n) {
 void xenstore(const c::Request::Reader& req, c::Reply::Builder& reply) {
     bh::xenbus::XsClient* xs = store_client();
     if (!xs) return reply.setError(err("no xenstore in this system"));
+    ChildState& store = g_children[store_index()];
+    if (!store.created || store.state != BH_DOM_RUNNING)
+        return reply.setError(err("the store is not running", Text(store.name)));
     static char path[3100], value[4097];
     const char* e = nullptr;
     size_t len = 0;

@@ -14,6 +14,7 @@ using namespace sup;
 namespace {
 
 constexpr bh_slot_t kExcSlot = 61, kConSlot = 62, kTimerSlot = 59;
+constexpr uint64_t kTimerPeriodTicks = 5;  // 10 ms: restart backoffs and store timeouts
 uint32_t g_dom_exc = 0;
 
 // The value of `key=` on the kernel command line, if present.
@@ -189,13 +190,25 @@ int bh_main(uint64_t nr_modules, uint64_t) {
     uint64_t baseline = me.mem_pages;
 
     check_mmio_refusals();
+    // A periodic tick while restarts are due, or always with a store: our requests to the store
+    // time out (a dead store must not hang the supervisor), which needs something to wake us.
+    Ret timer = call(BH_CALL_EVTCHN_BIND_VIRQ, kTimerSlot, BH_VIRQ_TIMER);
+    bool timer_on = false;
+    auto set_timer = [&](bool on) {
+        if (!timer.ok() || on == timer_on) return;
+        timer_on = on;
+        call(BH_CALL_SET_TIMER, on ? kTimerPeriodTicks : 0);
+    };
     g_n = s->nr_children;
     for (uint32_t i = 0; i < g_n; ++i) build(i, s->children[i]);
     for (uint32_t i = 0; i < s->nr_links; ++i) link(s->links[i]);
     // The store runs before anything is introduced to it; clients are introduced before they run.
     for (uint32_t i = 0; i < g_n; ++i) {
         ChildState& c = g_children[i];
-        if (c.created && (c.spec->xs & kXsStore) && store_index() < 0 && store_prepare(i)) start(i);
+        if (c.created && (c.spec->xs & kXsStore) && store_index() < 0 && store_prepare(i)) {
+            set_timer(true);
+            start(i);
+        }
     }
     if (store_index() >= 0 && !store_seed()) fail("cannot seed", "the store", BH_E_BAD_STATE);
     for (uint32_t i = 0; i < g_n; ++i) {
@@ -205,9 +218,7 @@ int bh_main(uint64_t nr_modules, uint64_t) {
         start(i);
     }
     int32_t kill_for = -1;  // the child that asked for a store kill, told when the store is back
-    Ret timer = call(BH_CALL_EVTCHN_BIND_VIRQ, kTimerSlot, BH_VIRQ_TIMER);
     bh_port_t ctl_line = control_init();
-    bool timer_on = false;
 
     bool table_done = false, waiters_told = false, prompted = false, quit = false;
     for (;;) {
@@ -250,10 +261,7 @@ int bh_main(uint64_t nr_modules, uint64_t) {
         if (quit && table_done) break;
         // Pending restarts need the clock: a periodic tick while any is due, none otherwise.
         uint64_t due = run_due_restarts(call(BH_CALL_TIME).r1);
-        if (timer.ok() && (due != 0) != timer_on) {
-            timer_on = due != 0;
-            call(BH_CALL_SET_TIMER, timer_on ? 1 : 0);
-        }
+        set_timer(due != 0 || store_index() >= 0);
         bh_port_t p = store_take_other();
         if (!p) p = wait_event();
         if (timer.ok() && p == timer.r1) continue;

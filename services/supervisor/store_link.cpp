@@ -13,6 +13,8 @@ constexpr bh_slot_t kStateSlot0 = 48;      // our caps for the store's state fra
 constexpr uint32_t kStateFrames = 8;
 constexpr bh_slot_t kStoreStateSlot0 = 40;  // where the store expects them (xenstore/system)
 
+// Our requests give up after this long: a dead or stuck store must not hang the supervisor.
+constexpr uint64_t kXsTimeoutTicks = 2000 / BH_TICK_MS;
 bh::xenbus::XsClient g_xs;
 int32_t g_store = -1;
 
@@ -70,6 +72,7 @@ bool store_prepare(uint32_t i) {
             return false;
         }
     }
+    g_xs.set_timeout_ticks(kXsTimeoutTicks);
     if (!g_xs.connect()) {
         fail("cannot set up our xenstore ring for", s.name, BH_E_BAD_STATE);
         return false;

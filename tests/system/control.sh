@@ -80,6 +80,17 @@ check "list: svc-a restarted once under the same id" has "$(bh list --json)" '"n
 check "destroy svc-b" bh destroy svc-b
 check "list no longer shows svc-b" bash -c "! grep -q '^svc-b' <<<\"\$1\"" _ "$(bh list)"
 
+# The store restarted on request keeps its nodes; destroyed, it is reported as not running and
+# the rest of the system keeps answering.
+check "xenstore write before a store restart" bh xenstore write /test/persist kept
+check "restart xenstored" bh restart xenstored
+check "the node survived the store's restart" test "$(bh xenstore read /test/persist)" = kept
+check "destroy xenstored" bh destroy xenstored
+err=$(bh xenstore read /test/persist 2>&1); rc=$?
+check "xenstore read with the store destroyed fails, saying so" \
+    test "$rc" = 1 -a "$err" = "bulkhead: the store is not running 'xenstored'"
+check "list still answers without the store" has "$(bh list)" "^svc-a "
+
 check "shutdown" bh shutdown
 wait "$boot"; rc=$?
 check "the system shut down and passed its own checks" test "$rc" = 0

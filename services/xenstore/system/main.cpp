@@ -116,6 +116,16 @@ void serve_round(Store& s) {
             if (c && l.serve(s, *c, kBudget)) progress = any = true;
         }
     }
+    // A connection that sent a malformed message or broke its ring is closed: that domain
+    // alone loses the store (as with xenstored), everyone else carries on.
+    for (xsd::ClientLink& l : g_links) {
+        Connection* c = l.in_use() ? conn_of(s, l.domid()) : nullptr;
+        if (!c || !c->broken() || c->privileged()) continue;
+        print("xenstored: domain %u sent a malformed message; its connection is closed", l.domid());
+        s.disconnect(c);
+        l.close();
+        any = true;
+    }
     if (!any) return;
     save_state(s);
     for (xsd::ClientLink& l : g_links)

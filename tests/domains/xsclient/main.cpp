@@ -2,7 +2,8 @@
 // watcher) watches /test/shared, then reads a node in a transaction while role 1 (the writer)
 // changes it: the commit must fail with EAGAIN and the retry succeed. Role 2 is the watcher
 // again, but between setting up and committing it asks the supervisor to kill and restart the
-// store: its watch and its open transaction must survive that.
+// store: its watch and its open transaction must survive that. Role 3 sends the store a
+// malformed message (a payload longer than 4096 bytes): only its own connection may suffer.
 #include <bh/rt.hpp>
 #include <bh/xenbus/xs_client.hpp>
 
@@ -110,6 +111,26 @@ int writer(uint64_t arg0) {
     return 0;
 }
 
+// Writes a header claiming a 5000-byte payload straight into the ring, then checks that the
+// store closed our connection: the next request gets no answer.
+int malformed() {
+    expect_ok("write before", g_xs.write(0, "/test/bad", "before"));
+    bh::xs::MsgHeader h{static_cast<uint32_t>(bh::xs::MsgType::Write), 99, 0, 5000};
+    auto* page = reinterpret_cast<bh::ring::XsRingPage*>(bh::xenbus::kXsRingVaddr);
+    bh::ring::XsStream req = bh::ring::xs_requests(*page);
+    if (req.write(&h, sizeof h).bytes != sizeof h) fail("raw write", "ring full");
+    call(BH_CALL_EVTCHN_SEND, BH_SLOT_XENSTORE);
+    g_xs.set_timeout_ticks(500 / BH_TICK_MS);
+    constexpr bh_slot_t kTimerSlot = 10;  // something to wake us for the timeout
+    if (!call(BH_CALL_EVTCHN_BIND_VIRQ, kTimerSlot, BH_VIRQ_TIMER).ok()) fail("bind", "VIRQ_TIMER");
+    call(BH_CALL_SET_TIMER, 5);
+    const char* e = g_xs.read(0, "/test/bad", nullptr, 0);
+    call(BH_CALL_SET_TIMER, 0);
+    if (!e || !same(e, "ETIMEDOUT")) fail("after a malformed message the store should be silent, got", e ? e : "OK");
+    print("xsclient: malformed message sent; the store closed our connection");
+    return 0;
+}
+
 }  // namespace
 
 int bh_main(uint64_t arg0, uint64_t arg1) {
@@ -119,5 +140,6 @@ int bh_main(uint64_t arg0, uint64_t arg1) {
     char path[64];
     expect_ok("read our domid", g_xs.read(0, "domid", path, sizeof path));
     report_ready();
+    if (role == 3) return malformed();
     return role == 1 ? writer(arg0) : watcher(role == 2);
 }

@@ -34,6 +34,10 @@ public:
     // (INTRODUCE) by whoever holds the privileged connection; false if any step failed.
     bool connect();
     bh_port_t port() const { return port_; }
+    // Requests give up with "ETIMEDOUT" after this many kernel ticks without a reply (0: wait
+    // for ever, Linux's behaviour). Only a caller that gets periodic events (a timer) is woken to
+    // notice; a reply that comes later is recognised as stale and dropped.
+    void set_timeout_ticks(uint64_t ticks) { timeout_ = ticks; }
     bh_domid_t store_domid() const { return store_; }
 
     const char* read(uint32_t tx, const char* path, char* out, size_t cap, size_t* len = nullptr);
@@ -67,6 +71,7 @@ public:
 
 private:
     bool send(const void* data, size_t len);
+    bool timed_out() const;
     // Moves response bytes in and handles complete messages; false if the ring broke.
     bool pump();
     void deliver();
@@ -87,6 +92,7 @@ private:
     XsWatchEvent queue_[kMaxQueued];
     unsigned q_head_ = 0, q_count_ = 0;
     uint32_t dropped_ = 0;
+    uint64_t timeout_ = 0, started_ = 0;
     uint64_t others_[1024 / 64] = {};
 };
 
