@@ -106,8 +106,8 @@ int main(int argc, char** argv) {
     run(n / 4, false);  // warm caches and the allocator
     double base = run(n, false);
     double flooded = run(n, true);
-    std::printf("BH-BENCH name=xenstore_p99_us value=%.3f unit=us\n", base);
-    std::printf("BH-BENCH name=xenstore_p99_us_flooded value=%.3f unit=us\n", flooded);
-    std::printf("BH-BENCH name=xenstore_flood_ratio value=%.2f unit=x\n", flooded / base);
+    std::printf("BH-BENCH name=xenstore_core_p99_us value=%.3f unit=us\n", base);
+    std::printf("BH-BENCH name=xenstore_core_p99_us_flooded value=%.3f unit=us\n", flooded);
+    std::printf("BH-BENCH name=xenstore_core_flood_ratio value=%.2f unit=x\n", flooded / base);
     return base > 0 && flooded > 0 ? 0 : 1;
 }

@@ -24,6 +24,7 @@ constexpr uint32_t kBudget = 4096;  // request bytes per link per round: nobody 
 alignas(16) uint8_t g_arena[3u << 20];
 xsd::ClientLink g_links[xsd::kMaxLinks];
 xsd::StateArea g_area;
+bool g_too_big = false;  // the last save did not fit
 
 xsd::ClientLink* add_link(uint16_t domid, uint32_t port, bool privileged) {
     for (uint32_t i = 0; i < xsd::kMaxLinks; ++i) {
@@ -78,9 +79,16 @@ bool save_state(Store& s) {
     for (xsd::ClientLink& l : g_links)
         if (l.in_use()) recs[n++] = l.record();
     if (!s.save(&record) || !g_area.save({record.bytes(), record.size()}, {recs, n})) {
-        print("xenstored: state does not fit the state area (%lu bytes); not saved", record.size());
+        // A snapshot older than the rings must never be restored: drop it, and say so once.
+        g_area.invalidate();
+        if (!g_too_big)
+            print("xenstored: state (%lu bytes) outgrew the state area; a restart would start empty",
+                  record.size());
+        g_too_big = true;
         return false;
     }
+    if (g_too_big) print("xenstored: state fits the state area again (%lu bytes)", record.size());
+    g_too_big = false;
     return true;
 }
 

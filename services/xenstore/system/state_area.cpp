@@ -64,6 +64,11 @@ bool StateArea::save(std::span<const uint8_t> record, std::span<const LinkRecord
     return true;
 }
 
+void StateArea::invalidate() {
+    if (!base_) return;
+    for (unsigned i = 0; i < 2; ++i) __atomic_store_n(&half(i)->magic, 0, __ATOMIC_RELEASE);
+}
+
 bool StateArea::load(std::span<const uint8_t>* record, std::span<const LinkRecord>* links) const {
     if (!base_) return false;
     const Header* best = nullptr;

@@ -21,6 +21,9 @@ public:
     bool map(bh_slot_t first_slot, uint32_t frames);
     // Writes a state record and the link table to the older half. False if it does not fit.
     bool save(std::span<const uint8_t> record, std::span<const LinkRecord> links);
+    // Marks both halves invalid: used when the state no longer fits, so that a restart starts
+    // empty rather than from a snapshot older than the rings.
+    void invalidate();
     // The newest valid half's record and links; false if neither half is valid.
     bool load(std::span<const uint8_t>* record, std::span<const LinkRecord>* links) const;
     size_t capacity() const { return half_ - sizeof(Header); }

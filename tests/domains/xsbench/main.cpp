@@ -1,0 +1,130 @@
+// xsbench: store latency as a domain sees it, idle and while another domain floods the store.
+// Role 0 (the client) times READ/WRITE round trips and reports p99s; role 1 (the flooder) sends
+// giant values, over-deep paths, watches, transactions and node creation without pause until the
+// supervisor tells it the client is done. Both are store clients, linked by a peer channel.
+#include <bh/rt.hpp>
+#include <bh/xenbus/xs_client.hpp>
+
+using namespace bh::rt;
+using bh::xenbus::XsClient;
+
+namespace {
+
+constexpr bh_slot_t kPeerSlot = 9;  // the flooder's bound end of the link
+constexpr uint32_t kSamples = 400, kWarm = 50;
+XsClient g_xs;
+uint64_t g_samples[kSamples];
+
+[[noreturn]] void fail(const char* what, const char* detail) {
+    print("xsbench: FAIL %s: %s", what, detail ? detail : "(no detail)");
+    exit(1);
+}
+
+// TSC cycles per microsecond, against the kernel's 2 ms tick.
+uint64_t cycles_per_us() {
+    Ret a = call(BH_CALL_TIME);
+    Ret b = a;
+    while (b.r1 < a.r1 + 50) b = call(BH_CALL_TIME);
+    uint64_t us = (b.r1 - a.r1) * BH_TICK_MS * 1000;
+    return (b.r2 - a.r2) / us ? (b.r2 - a.r2) / us : 1;
+}
+
+// Insertion sort is enough for 400 samples.
+uint64_t p99(uint64_t* v, uint32_t n) {
+    for (uint32_t i = 1; i < n; ++i)
+        for (uint32_t j = i; j > 0 && v[j - 1] > v[j]; --j) {
+            uint64_t t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+    return v[n * 99 / 100];
+}
+
+void report(const char* name, uint64_t ns) {
+    print("BH-BENCH name=%s value=%lu.%03lu unit=us", name, ns / 1000, ns % 1000);
+}
+
+// p99 of kSamples round trips (alternating WRITE and READ of the client's own nodes), in ns.
+uint64_t measure(uint64_t per_us) {
+    char key[32] = "bench/k0", buf[32];
+    for (uint32_t i = 0; i < kWarm + kSamples; ++i) {
+        key[7] = static_cast<char>('0' + i / 2 % 8);  // each key written, then read back
+        uint64_t t0 = rdtsc();
+        const char* e = i % 2 ? g_xs.read(0, key, buf, sizeof buf) : g_xs.write(0, key, "value");
+        uint64_t t1 = rdtsc();
+        if (e) fail("request", e);
+        if (i >= kWarm) g_samples[i - kWarm] = (t1 - t0) * 1000 / per_us;
+    }
+    return p99(g_samples, kSamples);
+}
+
+int client() {
+    auto peer_port = static_cast<bh_port_t>(call(BH_CALL_EVTCHN_STATUS, BH_SLOT_PEER).r2 >> 32);
+    uint64_t per_us = cycles_per_us();
+    while (g_xs.wait_other() != peer_port) {
+    }  // the flooder is bound
+    uint64_t idle = measure(per_us);
+    call(BH_CALL_EVTCHN_SEND, BH_SLOT_PEER);  // start flooding
+    while (g_xs.wait_other() != peer_port) {
+    }  // it has started
+    uint64_t flooded = measure(per_us);
+    report("xenstore_p99_us", idle);
+    report("xenstore_p99_us_flooded", flooded);
+    uint64_t ratio = idle ? flooded * 100 / idle : 0;
+    print("BH-BENCH name=xenstore_flood_ratio value=%lu.%02lu unit=x", ratio / 100, ratio % 100);
+    return 0;
+}
+
+// Floods until the supervisor's control event says the client is done; counts what the store
+// refused (quota, size and path limits) to show the flood was real.
+int flooder(uint64_t arg0) {
+    PeerLink l = peer_link(arg0);
+    Ret b = call(BH_CALL_EVTCHN_BIND_INTERDOMAIN, kPeerSlot, l.peer, l.port);
+    if (!b.ok()) fail("bind", error_name(b.err));
+    auto port = static_cast<bh_port_t>(b.r1);
+    auto ctl = static_cast<bh_port_t>(call(BH_CALL_EVTCHN_STATUS, BH_SLOT_CONTROL).r2 >> 32);
+    call(BH_CALL_EVTCHN_SEND, kPeerSlot);
+    // Until the client says "flood" (or the supervisor says "done", if the client failed).
+    for (bh_port_t p; (p = g_xs.wait_other()) != port;)
+        if (p == ctl) return 0;
+    static char giant[4001], deep[3100];
+    for (uint32_t i = 0; i < sizeof giant - 1; ++i) giant[i] = 'g';
+    for (uint32_t i = 0; i + 2 < sizeof deep - 1; i += 2) deep[i] = 'd', deep[i + 1] = '/';
+    deep[sizeof deep - 2] = 'x';
+    uint64_t sent = 0, refused = 0;
+    call(BH_CALL_EVTCHN_SEND, kPeerSlot);  // flooding from now on
+    for (uint32_t i = 0;; ++i) {
+        char path[24] = "n/0000000";
+        for (uint32_t k = 0, v = i; k < 7; ++k, v /= 10) path[8 - k] = static_cast<char>('0' + v % 10);
+        uint32_t tx = 0;
+        const char* e = nullptr;
+        switch (i % 5) {
+        case 0: e = g_xs.write(0, "giant", giant); break;
+        case 1: e = g_xs.write(0, deep, "v"); break;
+        case 2: e = g_xs.watch(path, "t"); break;
+        case 3: e = g_xs.transaction_start(tx); break;  // never ended
+        default: e = g_xs.write(0, path, giant + 2000); break;
+        }
+        ++sent;
+        refused += e != nullptr;
+        if (i % 16 == 0) {
+            for (bh_port_t p; (p = g_xs.take_other()) != 0;)
+                if (p == ctl) {
+                    print("xsbench: flooder sent %lu requests, %lu refused", sent, refused);
+                    return refused ? 0 : 1;
+                }
+            if (bh_port_t p = poll_event(); p == ctl) {
+                print("xsbench: flooder sent %lu requests, %lu refused", sent, refused);
+                return refused ? 0 : 1;
+            }
+        }
+    }
+}
+
+}  // namespace
+
+int bh_main(uint64_t arg0, uint64_t arg1) {
+    if (!g_xs.connect()) fail("connect", "no store");
+    report_ready();
+    return static_cast<uint32_t>(arg1) == 1 ? flooder(arg0) : client();
+}
