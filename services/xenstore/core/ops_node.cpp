@@ -26,7 +26,8 @@ XsErr Store::announce(Request& r, Db& db, std::string_view path, bool rm, const 
     return e == XsErr::Ok ? note_change(r, path, rm, perms, up) : e;
 }
 
-XsErr Store::op_read(Request& r) {
+// READ and DIRECTORY: the same lookup, then the node's value or its children list.
+XsErr Store::reply_node(Request& r, bool children) {
     std::string_view arg;
     if (!one_arg(r.payload.data(), r.payload.size(), &arg)) return XsErr::Inval;
     Db db = db_for(r);
@@ -34,8 +35,10 @@ XsErr Store::op_read(Request& r) {
     const Node* n = nullptr;
     XsErr e = lookup(db, arg, kPermRead, false, &path, &n);
     if (e != XsErr::Ok) return e;
-    return reply(r, n->value.view());
+    return reply(r, children ? n->children.view() : n->value.view());
 }
+
+XsErr Store::op_read(Request& r) { return reply_node(r, false); }
 
 XsErr Store::op_write(Request& r) {
     Args args(r.payload.data(), r.payload.size());
@@ -106,16 +109,7 @@ XsErr Store::op_rm(Request& r) {
     return reply(r, kOk);
 }
 
-XsErr Store::op_directory(Request& r) {
-    std::string_view arg;
-    if (!one_arg(r.payload.data(), r.payload.size(), &arg)) return XsErr::Inval;
-    Db db = db_for(r);
-    ds::Bytes path;
-    const Node* n = nullptr;
-    XsErr e = lookup(db, arg, kPermRead, false, &path, &n);
-    if (e != XsErr::Ok) return e;
-    return reply(r, n->children.view());
-}
+XsErr Store::op_directory(Request& r) { return reply_node(r, true); }
 
 XsErr Store::op_directory_part(Request& r) {
     Args args(r.payload.data(), r.payload.size());

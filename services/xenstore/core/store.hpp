@@ -116,6 +116,7 @@ private:
     void pending_fire();
 
     // Handlers (ops_node.cpp, ops_watch.cpp, ops_domain.cpp).
+    XsErr reply_node(Request& r, bool children);
     XsErr op_read(Request& r);
     XsErr op_write(Request& r);
     XsErr op_mkdir(Request& r);
