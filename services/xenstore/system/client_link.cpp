@@ -1,6 +1,7 @@
 // ClientLink (see client_link.hpp).
 #include "client_link.hpp"
 
+#include <bh/grant.hpp>
 #include <bh/rt.hpp>
 
 using namespace bh::rt;
@@ -12,7 +13,6 @@ namespace {
 
 // Each link's ring page sits at its own address, picked by the link's slot.
 constexpr uint64_t kRingBase = 0x100000000;
-constexpr bh_grant_ref_t kXenstoreRef = 1;  // GNTTAB_RESERVED_XENSTORE
 
 }  // namespace
 
@@ -41,7 +41,7 @@ bool ClientLink::bind() {
 
 bool ClientLink::ensure_mapped() {
     if (mapped_) return true;
-    Ret r = call(BH_CALL_GNTTAB_MAP, BH_SLOT_GNTTAB, domid_, kXenstoreRef,
+    Ret r = call(BH_CALL_GNTTAB_MAP, BH_SLOT_GNTTAB, domid_, kGrantRefXenstore,
                  reinterpret_cast<uint64_t>(page()), 0);
     if (!r.ok()) return false;  // not granted yet: the client has not connected
     map_handle_ = r.r1;

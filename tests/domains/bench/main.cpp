@@ -1,4 +1,5 @@
 // bench: cycles per null hypercall, event round trip, grant map+unmap and 4 KiB grant copy.
+#include <bh/grant.hpp>
 #include <bh/rt.hpp>
 
 using namespace bh::rt;
@@ -16,13 +17,8 @@ constexpr uint64_t kGrantedVa = 0x20000000; // b's granted page
 constexpr uint64_t kMapVa = 0x30000000;     // where a maps b's grant
 constexpr uint64_t kCopyVa = 0x40000000;    // a's copy destination
 constexpr uint64_t kDone = 0xd0d0d0d0d0d0d0d0ull;  // a's "finished" word in the granted page
-constexpr uint16_t kGtfPermitAccess = 1;
-
-struct GrantEntry {
-    uint16_t flags;
-    uint16_t domid;
-    uint32_t frame;
-};
+constexpr uint16_t kGtfPermitAccess = bh::gtf::kPermitAccess;
+using GrantEntry = bh::GrantEntryV1;  // the kernel's definition of Xen's v1 entry
 
 // Every call is checked: a failure ends the domain with the call's name and error.
 Ret must(Ret r, const char* what) {

@@ -1,17 +1,15 @@
 // grants: granter (role 0) shares pages with mapper (role 1), which maps, copies and dies holding a map.
+#include <bh/grant.hpp>
 #include <bh/rt.hpp>
 
 using namespace bh::rt;
 
 namespace {
 
-// Xen v1 grant entry as the granter writes it (kernel/gnttab/grant_entry.hpp).
-struct GrantEntry {
-    uint16_t flags;
-    uint16_t domid;
-    uint32_t frame;
-};
-constexpr uint16_t kPermit = 1, kReadonly = 4, kReading = 8, kWriting = 16;
+// Xen v1 grant entries, the kernel's own definition (the ABI both sides share).
+using GrantEntry = bh::GrantEntryV1;
+constexpr uint16_t kPermit = bh::gtf::kPermitAccess, kReadonly = bh::gtf::kReadonly,
+                   kReading = bh::gtf::kReading, kWriting = bh::gtf::kWriting;
 
 // Granter layout: two data pages and its grant table.
 constexpr uint64_t kPage1 = 0x10000000, kPage2 = 0x10001000, kTable = 0x20000000;
