@@ -13,9 +13,10 @@ namespace {
 
 void release_frame(Kobject* o) {
     auto* f = kobject_cast<FrameObj>(o);
-    machine_frames().unref(f->pa);
+    for (uint32_t i = 0; i < f->pages; ++i) machine_frames().unref(f->frame(i));
+    if (f->table) kfree(f->table, f->pages * sizeof(paddr_t));
     if (f->charged) {
-        f->charged->quota.release(kPageSize + sizeof(FrameObj));
+        f->charged->quota.release(FrameObj::charge_for(f->pages));
         kobject_drop(f->charged);
     }
     kdelete(f);

@@ -12,12 +12,22 @@ namespace bh {
 
 struct Domain;
 
-// One machine frame, charged to the domain that allocated it (`owner`, by id) until released.
+// One machine frame, or a run of up to kMaxPages frames (not physically contiguous) that maps as
+// one virtually contiguous range — so a large buffer costs one capability slot, not one per page.
+// Charged to the domain that allocated it until released.
 struct FrameObj : Kobject {
     static constexpr ObjType kType = ObjType::Frame;
+    static constexpr uint32_t kMaxPages = 512;  // the frame table fits one kalloc (4 KiB)
     FrameObj() : Kobject(kType) {}
-    paddr_t pa = 0;
-    Domain* charged = nullptr;  // whose quota pays for the frame
+    paddr_t pa = 0;             // the first (or only) frame
+    uint32_t pages = 1;
+    paddr_t* table = nullptr;   // every frame, when pages > 1 (kalloc'd, pages * 8 bytes)
+    Domain* charged = nullptr;  // whose quota pays for the frames
+    paddr_t frame(uint32_t i) const { return pages == 1 ? pa : table[i]; }
+    // What the object costs its domain's quota.
+    static uint64_t charge_for(uint32_t pages) {
+        return uint64_t{pages} * kPageSize + sizeof(FrameObj) + (pages > 1 ? pages * sizeof(paddr_t) : 0);
+    }
 };
 
 // One port of one domain's event-channel table; the last cap closes the port.

@@ -88,8 +88,10 @@ enum bh_call {
     BH_CALL_CAP_REVOKE = 14,     /* (slot) deletes every capability derived from slot */
     BH_CALL_CAP_INFO = 15,       /* (slot) -> rdx = type | rights << 8, r8 = badge */
 
-    BH_CALL_FRAME_ALLOC = 20,    /* (dst_slot) charges one frame to the caller */
-    BH_CALL_FRAME_MAP = 21,      /* (frame_slot, vaddr, writable) */
+    BH_CALL_FRAME_ALLOC = 20,    /* (dst_slot, pages) charges `pages` frames (0 = 1, at most
+                                    512) to the caller: one cap for the whole run */
+    BH_CALL_FRAME_MAP = 21,      /* (frame_slot, vaddr, writable) maps every page of the cap's
+                                    run at vaddr onwards, all or nothing */
     BH_CALL_FRAME_UNMAP = 22,    /* (vaddr) */
 
     BH_CALL_EVTCHN_ALLOC_UNBOUND = 30,    /* (dst_slot, remote_domid) -> rdx = port */

@@ -8,6 +8,7 @@ namespace bh::xs {
 Connection::~Connection() { clear_watches_and_transactions(); }
 
 size_t Connection::absorb(const uint8_t* data, size_t n) {
+    if (n > 0) changes_++;
     size_t taken = 0;
     while (taken < n && !broken_ && !message_ready()) {
         size_t want;
@@ -44,6 +45,7 @@ std::span<const uint8_t> Connection::pending() const {
 
 void Connection::consume(size_t n) {
     if (n > pending_size()) n = pending_size();
+    if (n > 0) changes_++;
     out_off_ += n;
     if (out_off_ == out_.size()) {
         out_.clear();
@@ -60,6 +62,7 @@ bool Connection::queue(MsgType type, uint32_t req_id, uint32_t tx_id, std::strin
     MsgHeader h{static_cast<uint32_t>(type), req_id, tx_id, static_cast<uint32_t>(len)};
     size_t old = out_.size();
     if (!out_.grow_for(old + sizeof(h) + len)) return false;
+    changes_++;
     // Cannot fail after the reserve.
     (void)out_.append(&h, sizeof(h));
     (void)out_.append(a);
@@ -70,6 +73,7 @@ bool Connection::queue(MsgType type, uint32_t req_id, uint32_t tx_id, std::strin
 }
 
 bool Connection::queue_raw(std::span<const uint8_t> bytes) {
+    changes_++;
     return out_.append(bytes.data(), bytes.size());
 }
 
@@ -82,6 +86,7 @@ Transaction* Connection::find_transaction(uint32_t id) const {
 void Connection::end_transaction(Transaction* t) {
     for (size_t i = 0; i < txs_.size(); i++) {
         if (txs_[i] == t) {
+            changes_++;
             txs_.erase(i);
             ds::destroy(t);
             return;
@@ -90,6 +95,7 @@ void Connection::end_transaction(Transaction* t) {
 }
 
 void Connection::clear_watches_and_transactions() {
+    changes_++;
     watches_.clear();
     for (Transaction* t : txs_) ds::destroy(t);
     txs_.clear();

@@ -33,7 +33,15 @@ public:
     uint16_t domid() const { return domid_; }
     bool privileged() const { return privileged_; }
     bool broken() const { return broken_; }
-    void set_broken() { broken_ = true; }
+    void set_broken() {
+        broken_ = true;
+        changes_++;
+    }
+    // Grows with every change to what a state record holds for this connection (bytes in or
+    // out, watches, transactions, flags), so a journal can skip the unchanged ones. Watches and
+    // transactions change only while the connection's own requests are handled, which absorb()
+    // has already counted.
+    uint64_t changes() const { return changes_; }
 
     // Input side.
     size_t absorb(const uint8_t* data, size_t n);
@@ -55,7 +63,10 @@ public:
     // Queues raw bytes (state restore of a half-sent queue).
     [[nodiscard]] bool queue_raw(std::span<const uint8_t> bytes);
     uint64_t dropped_events() const { return dropped_events_; }
-    void count_dropped_event() { dropped_events_++; }
+    void count_dropped_event() {
+        dropped_events_++;
+        changes_++;
+    }
     void set_dropped_events(uint64_t n) { dropped_events_ = n; }
 
     // Watches and transactions this connection owns.
@@ -80,6 +91,7 @@ private:
     ds::Bytes out_;
     size_t out_off_ = 0;
     uint64_t dropped_events_ = 0;
+    uint64_t changes_ = 0;
 
     ds::Vec<Watch> watches_;
     ds::Vec<Transaction*> txs_;

@@ -11,9 +11,11 @@
 
 namespace bh::xs::state {
 
-// Header: magic "BHXSTORE", u32 version, u32 flags (0).
+// Header: magic "BHXSTORE", u32 version, u32 flags (0: the whole state; kDelta: a journal delta,
+// see below).
 inline constexpr std::string_view kMagic = "BHXSTORE";
-inline constexpr uint32_t kVersion = 1;
+inline constexpr uint32_t kVersion = 2;
+inline constexpr uint32_t kDelta = 1;
 
 // Record: u32 type, u32 len, body[len], zero padding to a multiple of 8. Bodies:
 //  GLOBAL      u64 gen, u32 next_conn_id, u32 next_tx_id, u32 limits[8] (Limits' field order)
@@ -29,9 +31,18 @@ inline constexpr uint32_t kVersion = 1;
 //              u32 0, path, then if has_copy a NODE body        (sorted by path within a tx)
 //  TX_EVENT    u32 conn_id, u32 tx_id, u8 rm, u8 0, u16 path_len, u16 nperms, u16 nparent,
 //              perm[nperms], perm[nparent], path
+//  LIVE        u32 conn_id[] — every connection, in the store's order (deltas only, after NODE*)
 //  END         empty; last
 // perm: u8 bits (1 read, 2 write), u8 0, u16 domid. Records that others refer to come first:
-// GLOBAL, DOMAIN*, NODE*, CONNECTION*, WATCH*, TRANSACTION*, TX_NODE*, TX_EVENT*, END.
+// GLOBAL, DOMAIN*, NODE*, [LIVE], CONNECTION*, WATCH*, TRANSACTION*, TX_NODE*, TX_EVENT*, END.
+//
+// A delta (flags kDelta) has the same records, but NODE only for nodes whose generation is above
+// the previous save's and the connection records (CONNECTION and the WATCH / TRANSACTION /
+// TX_NODE / TX_EVENT records naming it) only for connections changed since then. Replaying a full
+// record and the deltas after it (state_replay.hpp) gives back the state at the last delta:
+// GLOBAL and DOMAIN from the last; each node from the last record naming its path, kept only
+// while its parent lists it (removals show as a parent's changed child list); each connection
+// in LIVE from the last record that held it.
 enum class Rec : uint32_t {
     End = 0,
     Global = 1,
@@ -42,15 +53,57 @@ enum class Rec : uint32_t {
     Transaction = 6,
     TxNode = 7,
     TxEvent = 8,
+    Live = 9,
 };
 
 inline constexpr uint16_t kConnPrivileged = 1;
 inline constexpr uint16_t kConnBroken = 2;
 
-// Appends little-endian fields to a buffer; ok() turns false on the first allocation failure.
+// Where a record is written: a growing buffer (BytesOut), or fixed memory such as the system
+// store's state area.
+class Out {
+public:
+    // False (nothing written) when the bytes do not fit.
+    virtual bool append(const void* p, size_t n) = 0;
+    virtual uint8_t* data() = 0;
+    virtual size_t size() const = 0;
+
+protected:
+    ~Out() = default;
+};
+
+class BytesOut final : public Out {
+public:
+    explicit BytesOut(ds::Bytes* b) : b_(b) {}
+    bool append(const void* p, size_t n) override { return b_->append(p, n); }
+    uint8_t* data() override { return reinterpret_cast<uint8_t*>(b_->data()); }
+    size_t size() const override { return b_->size(); }
+
+private:
+    ds::Bytes* b_;
+};
+
+class SpanOut final : public Out {
+public:
+    SpanOut(uint8_t* p, size_t cap) : p_(p), cap_(cap) {}
+    bool append(const void* p, size_t n) override {
+        if (n > cap_ - len_) return false;
+        __builtin_memcpy(p_ + len_, p, n);
+        len_ += n;
+        return true;
+    }
+    uint8_t* data() override { return p_; }
+    size_t size() const override { return len_; }
+
+private:
+    uint8_t* p_;
+    size_t cap_, len_ = 0;
+};
+
+// Appends little-endian fields to an Out; ok() turns false on the first append that fails.
 class Writer {
 public:
-    explicit Writer(ds::Bytes* out) : out_(out) {}
+    explicit Writer(Out* out) : out_(out) {}
     bool ok() const { return ok_; }
     void u8(uint8_t v) { raw(&v, 1); }
     void u16(uint16_t v) { raw(&v, 2); }
@@ -72,7 +125,7 @@ public:
     }
 
 private:
-    ds::Bytes* out_;
+    Out* out_;
     bool ok_ = true;
 };
 

@@ -2,12 +2,14 @@
 #include "bh/ds/alloc.hpp"
 #include "core/path.hpp"
 #include "core/state_format.hpp"
+#include "core/state_replay.hpp"
 #include "core/store.hpp"
 
 namespace bh::xs {
 
 using state::Reader;
 using state::Rec;
+using state::RecordRef;
 
 namespace {
 
@@ -57,26 +59,17 @@ class StateLoader {
 public:
     explicit StateLoader(Store& s) : s_(s) {}
 
-    XsErr run(std::span<const uint8_t> in) {
-        Reader hdr(in.data(), in.size());
-        if (in.size() < 16 || hdr.str(8) != state::kMagic || hdr.u32() != state::kVersion || hdr.u32() != 0)
-            return XsErr::Inval;
-        size_t off = 16;
+    XsErr run(std::span<const RecordRef> records) {
         uint32_t phase = 0;
-        for (;;) {
-            Reader head(in.data() + off, in.size() - off);
-            uint32_t type = head.u32(), len = head.u32();
-            if (!head.ok() || len > head.left()) return XsErr::Inval;
-            Reader body(in.data() + off + 8, len);
+        for (const RecordRef& rec : records) {
+            auto type = static_cast<uint32_t>(rec.type);
             uint32_t rank = type >= 6 ? 6 : type;
-            if (type == static_cast<uint32_t>(Rec::End)) break;
-            if (type > 8 || rank < phase || (phase == 0 && type != 1) ||
+            if (type == 0 || type > 8 || rank < phase || (phase == 0 && type != 1) ||
                 (phase == 1 && type == 1))
                 return XsErr::Inval;
             phase = rank;
-            if (!record(static_cast<Rec>(type), body) || body.left() != 0) return XsErr::Inval;
-            off += 8 + ((static_cast<size_t>(len) + 7) & ~static_cast<size_t>(7));
-            if (off > in.size()) return XsErr::Inval;
+            Reader body(rec.body, rec.len);
+            if (!record(rec.type, body) || body.left() != 0) return XsErr::Inval;
         }
         return finish() ? XsErr::Ok : XsErr::Inval;
     }
@@ -92,7 +85,8 @@ private:
         case Rec::Transaction: return transaction(r);
         case Rec::TxNode: return tx_node(r);
         case Rec::TxEvent: return tx_event(r);
-        case Rec::End: return false;
+        case Rec::End:
+        case Rec::Live: return false;
         }
         return false;
     }
@@ -279,7 +273,14 @@ private:
 };
 
 XsErr Store::load(std::span<const uint8_t> in) {
-    XsErr e = StateLoader(*this).run(in);
+    ds::Vec<RecordRef> records;
+    uint32_t flags = 0;
+    if (!state::split(in, &flags, &records) || flags != 0) return XsErr::Inval;
+    return load({records.data(), records.size()});
+}
+
+XsErr Store::load(std::span<const RecordRef> records) {
+    XsErr e = StateLoader(*this).run(records);
     if (e != XsErr::Ok) {
         for (Connection* c : conns_) ds::destroy(c);
         conns_.clear();

@@ -77,10 +77,16 @@ void write_transaction(Writer& w, uint32_t conn, const Transaction& t) {
 
 bool Store::save(ds::Bytes* out) const {
     out->clear();
-    Writer w(out);
+    state::BytesOut o(out);
+    return save(o);
+}
+
+bool Store::save(state::Out& out, const DeltaScope* delta) const {
+    Writer w(&out);
+    auto wanted = [delta](const Connection& c) { return !delta || delta->changed(c, delta->ctx); };
     w.str(state::kMagic);
     w.u32(state::kVersion);
-    w.u32(0);
+    w.u32(delta ? state::kDelta : 0);
 
     size_t r = w.begin_record(Rec::Global);
     w.u64(tree_.gen());
@@ -98,11 +104,18 @@ bool Store::save(ds::Bytes* out) const {
         w.end_record(r);
     }
     for (size_t i = 0; i < tree_.size(); i++) {
+        if (delta && tree_.at(i)->gen <= delta->since_gen) continue;
         r = w.begin_record(Rec::Node);
         write_node_body(w, *tree_.at(i));
         w.end_record(r);
     }
+    if (delta) {
+        r = w.begin_record(Rec::Live);
+        for (const Connection* c : conns_) w.u32(c->id());
+        w.end_record(r);
+    }
     for (const Connection* c : conns_) {
+        if (!wanted(*c)) continue;
         r = w.begin_record(Rec::Connection);
         w.u32(c->id());
         w.u16(c->domid());
@@ -117,6 +130,7 @@ bool Store::save(ds::Bytes* out) const {
         w.end_record(r);
     }
     for (const Connection* c : conns_) {
+        if (!wanted(*c)) continue;
         for (const Watch& wa : c->watches()) {
             r = w.begin_record(Rec::Watch);
             w.u32(c->id());
@@ -130,7 +144,8 @@ bool Store::save(ds::Bytes* out) const {
         }
     }
     for (const Connection* c : conns_)
-        for (const Transaction* t : c->transactions()) write_transaction(w, c->id(), *t);
+        if (wanted(*c))
+            for (const Transaction* t : c->transactions()) write_transaction(w, c->id(), *t);
 
     r = w.begin_record(Rec::End);
     w.end_record(r);

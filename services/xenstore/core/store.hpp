@@ -17,6 +17,19 @@
 
 namespace bh::xs {
 
+namespace state {
+class Out;
+struct RecordRef;
+}  // namespace state
+
+// What a journal delta holds (state_format.hpp): the nodes whose generation is above
+// since_gen, and the connections changed() picks.
+struct DeltaScope {
+    uint64_t since_gen;
+    bool (*changed)(const Connection&, void* ctx);
+    void* ctx;
+};
+
 // A domain the store has been introduced to (INTRODUCE or introduce()).
 struct DomainInfo {
     uint16_t domid;
@@ -81,9 +94,14 @@ public:
     // The whole state (tree, connections with their half-received and unsent bytes, watches,
     // transactions, domains) as a versioned byte record; see state_format.hpp.
     [[nodiscard]] bool save(ds::Bytes* out) const;
+    // The same into any Out; with a scope, a journal delta instead. False if out ran out.
+    [[nodiscard]] bool save(state::Out& out, const DeltaScope* delta = nullptr) const;
     // Restores a record into a store that has not been init()ed. A malformed record is refused
     // (Inval) and leaves the store empty.
     [[nodiscard]] XsErr load(std::span<const uint8_t> in);
+    // The same from records already split out (a full record's, or a journal's replayed by
+    // state::replay), in record order.
+    [[nodiscard]] XsErr load(std::span<const state::RecordRef> records);
 
 private:
     struct Request {

@@ -184,3 +184,48 @@ TEST_CASE_METHOD(Fixture, "FrameUnmap refuses grant-table mappings with Busy") {
     REQUIRE(sup().as.lookup(kScratch).value().foreign);
     CHECK_REJECTS(Error::Busy, sup(), BH_CALL_FRAME_UNMAP, kScratch);
 }
+
+TEST_CASE_METHOD(Fixture, "FrameAlloc of a run: one cap, every page charged, mapped contiguously") {
+    constexpr uint64_t kPages = 40;
+    uint64_t free0 = machine_frames().free_frames();
+    uint64_t used0 = sup().quota.used();
+    REQUIRE_OK(sup(), BH_CALL_FRAME_ALLOC, kFrame, kPages);
+    CHECK(machine_frames().free_frames() == free0 - kPages);
+    CHECK(sup().quota.used() == used0 + bh::FrameObj::charge_for(kPages));
+    REQUIRE_OK(sup(), BH_CALL_FRAME_MAP, kFrame, kScratch, 1);
+    // A write to the last page lands in the run's last frame.
+    uint64_t v = 0xfeedface;
+    poke(sup(), kScratch + (kPages - 1) * 4096 + 16, &v, sizeof v);
+    auto* f = bh::kobject_cast<bh::FrameObj>(sup().cspace->at(kFrame).value()->obj);
+    CHECK(f->pages == kPages);
+    uint64_t got = 0;
+    __builtin_memcpy(&got, bh::phys_as<uint8_t>(f->frame(kPages - 1)) + 16, sizeof got);
+    CHECK(got == v);
+    for (uint32_t i = 0; i < kPages; ++i) CHECK(machine_frames().refcount(f->frame(i)) == 2);
+    // Unmapped page by page; deleting the cap gives every frame and the whole charge back.
+    // (The page table the mapping needed stays, as for any mapping.)
+    for (uint64_t i = 0; i < kPages; ++i) REQUIRE_OK(sup(), BH_CALL_FRAME_UNMAP, kScratch + i * 4096);
+    uint64_t free1 = machine_frames().free_frames(), used1 = sup().quota.used();
+    REQUIRE_OK(sup(), BH_CALL_CAP_DELETE, kFrame);
+    CHECK(machine_frames().free_frames() == free1 + kPages);
+    CHECK(sup().quota.used() == used1 - bh::FrameObj::charge_for(kPages));
+}
+
+TEST_CASE_METHOD(Fixture, "FrameAlloc refuses runs over 512 pages; a failed run map maps nothing") {
+    CHECK_REJECTS(Error::BadArg, sup(), BH_CALL_FRAME_ALLOC, kFrame, 513);
+    CHECK_REJECTS(Error::BadArg, sup(), BH_CALL_FRAME_ALLOC, kFrame, ~0ull);
+    REQUIRE_OK(sup(), BH_CALL_FRAME_ALLOC, kFrame, 4);
+    REQUIRE_OK(sup(), BH_CALL_FRAME_ALLOC, kFrame + 1);
+    // Page 2 of the run's range is taken: the run's map fails and leaves pages 0 and 1 unmapped.
+    REQUIRE_OK(sup(), BH_CALL_FRAME_MAP, kFrame + 1, kScratch + 2 * 4096, 1);
+    CHECK_REJECTS(Error::Busy, sup(), BH_CALL_FRAME_MAP, kFrame, kScratch, 1);
+    CHECK_REJECTS(Error::BadAddress, sup(), BH_CALL_FRAME_UNMAP, kScratch);
+    CHECK_REJECTS(Error::BadAddress, sup(), BH_CALL_FRAME_UNMAP, kScratch + 4096);
+}
+
+TEST_CASE_METHOD(Fixture, "FrameAlloc of a run over quota fails with Quota and changes nothing") {
+    Domain& c = child(8, 40);
+    uint64_t free0 = machine_frames().free_frames();
+    CHECK_REJECTS(Error::Quota, c, BH_CALL_FRAME_ALLOC, free_slot(c), 512);
+    CHECK(machine_frames().free_frames() == free0);
+}
