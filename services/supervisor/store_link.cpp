@@ -2,6 +2,7 @@
 #include "store_link.hpp"
 
 #include <bh/grant.hpp>
+#include <bh/xenbus/store_state.hpp>
 #include <bh/xenbus/xs_client.hpp>
 
 using namespace bh::rt;
@@ -9,9 +10,9 @@ using namespace bh::rt;
 namespace sup {
 namespace {
 
-constexpr bh_slot_t kStateSlot0 = 48;      // our caps for the store's state frames
-constexpr uint32_t kStateFrames = 8;
-constexpr bh_slot_t kStoreStateSlot0 = 40;  // where the store expects them (xenstore/system)
+constexpr bh_slot_t kStateSlot0 = 48;  // our caps for the store's state-area runs
+constexpr uint32_t kStateRuns = bh::xenbus::kStoreStateRuns;
+constexpr bh_slot_t kStoreStateSlot0 = bh::xenbus::kStoreStateSlot;
 
 // Our requests give up after this long: a dead or stuck store must not hang the supervisor.
 constexpr uint64_t kXsTimeoutTicks = 2000 / BH_TICK_MS;
@@ -52,7 +53,7 @@ void store_teardown() {
     call(BH_CALL_FRAME_UNMAP, bh::xenbus::kXsRingVaddr);
     call(BH_CALL_CAP_DELETE, bh::xenbus::kXsRingFrameSlot);
     end_access(kGrantRefXenstore, false);
-    for (uint32_t f = 0; f < kStateFrames; ++f) call(BH_CALL_CAP_DELETE, kStateSlot0 + f);
+    for (uint32_t f = 0; f < kStateRuns; ++f) call(BH_CALL_CAP_DELETE, kStateSlot0 + f);
     g_store = -1;
 }
 
@@ -65,8 +66,8 @@ bool store_prepare(uint32_t i) {
         return false;
     }
     s.start_arg0 = self_id() | (p.r1 << 16);
-    for (uint32_t f = 0; f < kStateFrames; ++f) {
-        Ret r = call(BH_CALL_FRAME_ALLOC, kStateSlot0 + f);
+    for (uint32_t f = 0; f < kStateRuns; ++f) {
+        Ret r = call(BH_CALL_FRAME_ALLOC, kStateSlot0 + f, bh::xenbus::kStoreStateRunPages);
         if (!r.ok()) {
             fail("cannot allocate the store's state area", s.name, r.err);
             return false;
@@ -81,7 +82,7 @@ bool store_prepare(uint32_t i) {
 }
 
 bool store_give_state(uint32_t i) {
-    for (uint32_t f = 0; f < kStateFrames; ++f) {
+    for (uint32_t f = 0; f < kStateRuns; ++f) {
         Ret r = call(BH_CALL_DOMAIN_GIVE_CAP, kDomSlot0 + i, kStateSlot0 + f, kStoreStateSlot0 + f,
                      BH_R_READ | BH_R_WRITE);
         if (!r.ok()) {

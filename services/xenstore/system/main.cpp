@@ -6,7 +6,8 @@
 #include <bh/heap.hpp>
 #include <bh/rt.hpp>
 
-#include "bh/ds/bytes.hpp"
+#include <bh/xenbus/store_state.hpp>
+
 #include "client_link.hpp"
 #include "state_area.hpp"
 
@@ -16,9 +17,9 @@ using bh::xs::Store;
 
 namespace {
 
-// Our capability slots: one bound port per link, then the state-area frames.
-constexpr bh_slot_t kLinkSlot0 = 8, kStateSlot0 = 40;
-constexpr uint32_t kStateFrames = 8;  // 32 KiB: two 16 KiB halves
+// Our capability slots: one bound port per link from here (the state-area runs follow).
+constexpr bh_slot_t kLinkSlot0 = 8;
+static_assert(kLinkSlot0 + xsd::kMaxLinks <= bh::xenbus::kStoreStateSlot);
 constexpr uint32_t kBudget = 4096;  // request bytes per link per round: nobody starves the rest
 
 alignas(16) uint8_t g_arena[3u << 20];
@@ -73,43 +74,37 @@ private:
 };
 
 bool save_state(Store& s) {
-    bh::ds::Bytes record;
     xsd::LinkRecord recs[xsd::kMaxLinks];
     uint32_t n = 0;
     for (xsd::ClientLink& l : g_links)
         if (l.in_use()) recs[n++] = l.record();
-    if (!s.save(&record) || !g_area.save({record.bytes(), record.size()}, {recs, n})) {
-        // A snapshot older than the rings must never be restored: drop it, and say so once.
-        g_area.invalidate();
+    if (!g_area.save(s, {recs, n})) {
+        // Unreachable while the state fits the heap (store_state.hpp); said once if it happens.
         if (!g_too_big)
-            print("xenstored: state (%lu bytes) outgrew the state area; a restart would start empty",
-                  record.size());
+            print("xenstored: the state outgrew a %lu-byte region; a restart would start empty",
+                  g_area.region_bytes());
         g_too_big = true;
         return false;
     }
-    if (g_too_big) print("xenstored: state fits the state area again (%lu bytes)", record.size());
     g_too_big = false;
     return true;
 }
 
 bool restore(Store& s) {
-    std::span<const uint8_t> record;
-    std::span<const xsd::LinkRecord> links;
-    if (!g_area.load(&record, &links)) {
+    xsd::LinkRecord links[xsd::kMaxLinks];
+    uint32_t n = 0;
+    if (!g_area.load(s, links, &n)) {
         print("xenstored: no valid saved state; starting empty");
         return false;
     }
-    if (s.load(record) != bh::xs::XsErr::Ok) {
-        print("xenstored: saved state refused; starting empty");
-        return false;
-    }
-    for (const xsd::LinkRecord& r : links) {
+    for (uint32_t i = 0; i < n; ++i) {
+        const xsd::LinkRecord& r = links[i];
         xsd::ClientLink* l = add_link(r.domid, r.port, r.privileged != 0);
         if (!l || !l->bind()) continue;
         l->restore_indexes(r.req_cons, r.rsp_prod);
     }
     print("xenstored: restored %lu nodes, %lu connections, %lu links", s.tree().size(),
-          s.connections().size(), links.size());
+          s.connections().size(), n);
     return true;
 }
 
@@ -149,7 +144,8 @@ int bh_main(uint64_t arg0, uint64_t arg1) {
     alignas(Store) static uint8_t store_space[sizeof(Store)];
     Store& store = *new (store_space) Store;
     Hooks hooks(store);
-    if (!g_area.map(kStateSlot0, kStateFrames)) return 1;
+    if (!g_area.map(bh::xenbus::kStoreStateSlot, bh::xenbus::kStoreStateRuns, bh::xenbus::kStoreStateRunPages))
+        return 1;
     bool restored = (arg1 >> 32) != 0 && restore(store);
     if (!restored) {
         if (!store.init()) {

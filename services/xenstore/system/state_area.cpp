@@ -3,6 +3,8 @@
 
 #include <bh/rt.hpp>
 
+#include "core/state_replay.hpp"
+
 using namespace bh::rt;
 
 namespace xsd {
@@ -10,6 +12,9 @@ namespace {
 
 constexpr uint64_t kStateVaddr = 0x200000000;
 constexpr uint64_t kMagic = 0x4548535842444853;  // "SHDBXSHE": Bulkhead xenstore state
+// Compact once the deltas outgrow the full record they follow (plus this much): bounds both
+// the restart's replay work and, amortised, what a round costs to a constant per changed byte.
+constexpr size_t kLogSlack = 256 * 1024;
 
 uint64_t fnv(uint64_t h, const void* p, size_t n) {
     auto* b = static_cast<const uint8_t*>(p);
@@ -17,70 +22,147 @@ uint64_t fnv(uint64_t h, const void* p, size_t n) {
     return h;
 }
 
+size_t pad8(size_t n) { return (n + 7) & ~size_t{7}; }
+
 }  // namespace
 
-bool StateArea::map(bh_slot_t first_slot, uint32_t frames) {
-    for (uint32_t i = 0; i < frames; ++i) {
-        Ret r = call(BH_CALL_FRAME_MAP, first_slot + i, kStateVaddr + uint64_t{i} * 0x1000, 1);
+struct StateArea::Batch {
+    uint64_t magic;
+    uint64_t epoch;
+    uint64_t seq;  // 0: the region's full record; then 1, 2, ... for its deltas
+    uint64_t checksum;  // FNV-1a over everything after this field, record included
+    uint32_t len;
+    uint32_t nlinks;
+    LinkRecord links[kMaxLinks];
+
+    const uint8_t* record() const { return reinterpret_cast<const uint8_t*>(this + 1); }
+    uint64_t sum() const {
+        return fnv(fnv(0xcbf29ce484222325ull, &epoch, 16), &len, sizeof(Batch) - 32 + len);
+    }
+};
+
+bool StateArea::map(bh_slot_t first_slot, uint32_t caps, uint32_t pages_per_cap) {
+    uint64_t run = uint64_t{pages_per_cap} * 0x1000;
+    for (uint32_t i = 0; i < caps; ++i) {
+        Ret r = call(BH_CALL_FRAME_MAP, first_slot + i, kStateVaddr + i * run, 1);
         if (!r.ok()) {
-            print("xenstored: cannot map state frame %u: %s", i, error_name(r.err));
+            print("xenstored: cannot map state-area run %u: %s", i, error_name(r.err));
             return false;
         }
     }
     base_ = reinterpret_cast<uint8_t*>(kStateVaddr);
-    half_ = uint64_t{frames} * 0x1000 / 2;
-    return half_ > sizeof(Header);
+    region_ = caps * run / 2;
+    return region_ > 2 * sizeof(Batch);
 }
 
-StateArea::Header* StateArea::half(unsigned i) const {
-    return reinterpret_cast<Header*>(base_ + i * half_);
+const StateArea::Batch* StateArea::batch_at(unsigned r, size_t off, uint64_t epoch,
+                                            uint64_t seq) const {
+    if (off + sizeof(Batch) > region_) return nullptr;
+    auto* b = reinterpret_cast<const Batch*>(region(r) + off);
+    bool ok = b->magic == kMagic && b->seq == seq && (seq == 0 || b->epoch == epoch) &&
+              b->nlinks <= kMaxLinks && b->len <= region_ - off - sizeof(Batch) &&
+              b->checksum == b->sum();
+    return ok ? b : nullptr;
 }
 
-uint64_t StateArea::checksum(const Header& h) {
-    uint64_t c = fnv(0xcbf29ce484222325ull, &h.seq, sizeof h.seq);
-    c = fnv(c, &h.record_len, sizeof h.record_len);
-    c = fnv(c, &h.nlinks, sizeof h.nlinks);
-    c = fnv(c, h.links, sizeof h.links);
-    return fnv(c, reinterpret_cast<const uint8_t*>(&h) + sizeof h, h.record_len);
-}
-
-bool StateArea::save(std::span<const uint8_t> record, std::span<const LinkRecord> links) {
-    if (!base_ || record.size() > capacity() || links.size() > kMaxLinks) return false;
-    Header* a = half(0);
-    Header* b = half(1);
-    bool a_valid = a->magic == kMagic && a->checksum == checksum(*a);
-    bool b_valid = b->magic == kMagic && b->checksum == checksum(*b);
-    uint64_t seq_a = a_valid ? a->seq : 0, seq_b = b_valid ? b->seq : 0;
-    Header* dst = seq_a <= seq_b ? a : b;
-    dst->magic = 0;  // invalid while being written
-    dst->seq = (seq_a > seq_b ? seq_a : seq_b) + 1;
-    dst->record_len = static_cast<uint32_t>(record.size());
-    dst->nlinks = static_cast<uint32_t>(links.size());
-    __builtin_memset(dst->links, 0, sizeof dst->links);
-    for (size_t i = 0; i < links.size(); ++i) dst->links[i] = links[i];
-    __builtin_memcpy(reinterpret_cast<uint8_t*>(dst) + sizeof(Header), record.data(), record.size());
-    dst->checksum = checksum(*dst);
-    __atomic_store_n(&dst->magic, kMagic, __ATOMIC_RELEASE);
+bool StateArea::conn_changed(const bh::xs::Connection& c, void* self) {
+    auto* a = static_cast<const StateArea*>(self);
+    for (uint32_t i = 0; i < a->nmarks_; ++i)
+        if (a->marks_[i].id == c.id()) return a->marks_[i].changes != c.changes();
     return true;
 }
 
-void StateArea::invalidate() {
-    if (!base_) return;
-    for (unsigned i = 0; i < 2; ++i) __atomic_store_n(&half(i)->magic, 0, __ATOMIC_RELEASE);
+void StateArea::remember(const bh::xs::Store& s) {
+    since_gen_ = s.tree().gen();
+    nmarks_ = 0;
+    for (const bh::xs::Connection* c : s.connections()) {
+        if (nmarks_ == sizeof marks_ / sizeof marks_[0]) break;  // the rest count as changed
+        marks_[nmarks_++] = {c->id(), c->changes()};
+    }
 }
 
-bool StateArea::load(std::span<const uint8_t>* record, std::span<const LinkRecord>* links) const {
-    if (!base_) return false;
-    const Header* best = nullptr;
-    for (unsigned i = 0; i < 2; ++i) {
-        const Header* h = half(i);
-        if (h->magic != kMagic || h->record_len > capacity() || h->nlinks > kMaxLinks) continue;
-        if (h->checksum != checksum(*h)) continue;
-        if (!best || h->seq > best->seq) best = h;
+// A full record goes to the start of the other region under a new epoch; a delta after the
+// active region's last batch. The checksum is written last: a batch cut short never verifies.
+bool StateArea::write_batch(const bh::xs::Store& s, std::span<const LinkRecord> links, bool full) {
+    unsigned r = full ? (valid_ ? 1 - active_ : active_) : active_;
+    size_t off = full ? 0 : tail_;
+    if (off + sizeof(Batch) > region_) return false;
+    if (full && !valid_)  // starting over: no older region may outrank this one at restart
+        for (unsigned i = 0; i < 2; ++i) reinterpret_cast<Batch*>(region(i))->magic = 0;
+    auto* b = reinterpret_cast<Batch*>(region(r) + off);
+    b->magic = 0;
+    bh::xs::state::SpanOut out(region(r) + off + sizeof(Batch), region_ - off - sizeof(Batch));
+    bh::xs::DeltaScope scope{since_gen_, &conn_changed, this};
+    if (!s.save(out, full ? nullptr : &scope)) return false;
+    b->epoch = full ? epoch_ + 1 : epoch_;
+    b->seq = full ? 0 : seq_;
+    b->len = static_cast<uint32_t>(out.size());
+    b->nlinks = static_cast<uint32_t>(links.size());
+    __builtin_memset(b->links, 0, sizeof b->links);
+    for (size_t i = 0; i < links.size(); ++i) b->links[i] = links[i];
+    b->checksum = b->sum();
+    __atomic_store_n(&b->magic, kMagic, __ATOMIC_RELEASE);
+    if (full) {
+        active_ = r;
+        epoch_ = b->epoch;
+        seq_ = 0;
+        base_len_ = out.size();
+        tail_ = 0;
+        valid_ = true;
     }
-    if (!best) return false;
-    *record = {reinterpret_cast<const uint8_t*>(best) + sizeof(Header), best->record_len};
-    *links = {best->links, best->nlinks};
+    tail_ += pad8(sizeof(Batch) + out.size());
+    seq_++;
+    remember(s);
+    return true;
+}
+
+bool StateArea::save(const bh::xs::Store& s, std::span<const LinkRecord> links) {
+    if (!base_ || links.size() > kMaxLinks) return false;
+    bool compact = !valid_ || tail_ > 2 * base_len_ + kLogSlack;
+    if (!compact && write_batch(s, links, false)) return true;
+    if (write_batch(s, links, true)) return true;
+    // Nothing may be restored that is older than the rings: invalidate both regions.
+    for (unsigned r = 0; r < 2; ++r) reinterpret_cast<Batch*>(region(r))->magic = 0;
+    valid_ = false;
+    return false;
+}
+
+bool StateArea::load(bh::xs::Store& s, LinkRecord* links, uint32_t* nlinks) {
+    if (!base_) return false;
+    int best = -1;
+    uint64_t best_epoch = 0;
+    for (unsigned r = 0; r < 2; ++r) {
+        const Batch* b = batch_at(r, 0, 0, 0);
+        if (b && (best < 0 || b->epoch > best_epoch)) {
+            best = static_cast<int>(r);
+            best_epoch = b->epoch;
+        }
+    }
+    if (best < 0) return false;
+    auto r = static_cast<unsigned>(best);
+    bh::ds::Vec<std::span<const uint8_t>> batches;
+    const Batch* last = nullptr;
+    size_t off = 0;
+    for (uint64_t seq = 0;; ++seq) {
+        const Batch* b = batch_at(r, off, best_epoch, seq);
+        if (!b) break;
+        if (!batches.push_back({b->record(), b->len})) return false;
+        last = b;
+        off += pad8(sizeof(Batch) + b->len);
+    }
+    bh::ds::Vec<bh::xs::state::RecordRef> recs;
+    if (!bh::xs::state::replay({batches.data(), batches.size()}, &recs) ||
+        s.load({recs.data(), recs.size()}) != bh::xs::XsErr::Ok)
+        return false;
+    *nlinks = last->nlinks;
+    for (uint32_t i = 0; i < last->nlinks; ++i) links[i] = last->links[i];
+    // Carry on in the other region: the next save writes everything there.
+    active_ = r;
+    epoch_ = best_epoch;
+    valid_ = true;
+    tail_ = region_ + 1;  // forces compaction on the next save
+    base_len_ = 0;
+    print("xenstored: replayed %lu batches (%lu bytes of region %u)", batches.size(), off, r);
     return true;
 }
 

@@ -1,7 +1,12 @@
-// StateArea: where the store keeps its state so that a restarted instance gets it back — frames
-// the supervisor owns and hands to every instance. Two halves, written alternately; a half is
-// valid when its checksum matches, and the valid one with the higher sequence number wins, so a
-// store killed mid-save still finds the previous complete state.
+// StateArea: where the store keeps its state so that a restarted instance gets it back — frame
+// runs the supervisor owns and hands to every instance. It is a journal: two regions, each a
+// full state record followed by deltas (core/state_format.hpp), one batch per serving round. A
+// round costs what changed in it, not the size of the store; when a region's log grows long or
+// full, the whole state is written to the other region, which then takes over (compaction).
+//
+// Each batch is checksummed and carries its region's epoch and a sequence number, and the ring
+// indexes of every link; a store killed mid-write loses only the batch being written, whose
+// ring indexes were not yet published (main.cpp), so ring and state always agree on restart.
 #pragma once
 
 #include <stddef.h>
@@ -17,31 +22,45 @@ inline constexpr uint32_t kMaxLinks = 32;
 
 class StateArea {
 public:
-    // Maps `frames` frame caps from slot `first_slot` on at a fixed address; false if any failed.
-    bool map(bh_slot_t first_slot, uint32_t frames);
-    // Writes a state record and the link table to the older half. False if it does not fit.
-    bool save(std::span<const uint8_t> record, std::span<const LinkRecord> links);
-    // Marks both halves invalid: used when the state no longer fits, so that a restart starts
-    // empty rather than from a snapshot older than the rings.
-    void invalidate();
-    // The newest valid half's record and links; false if neither half is valid.
-    bool load(std::span<const uint8_t>* record, std::span<const LinkRecord>* links) const;
-    size_t capacity() const { return half_ - sizeof(Header); }
+    // Maps `caps` frame-run caps of `pages_per_cap` pages each from slot `first_slot` on, one
+    // after another, at a fixed address; false if any failed or the area is too small.
+    bool map(bh_slot_t first_slot, uint32_t caps, uint32_t pages_per_cap);
+    // Saves what changed since the last save, or the whole state when there is no valid region
+    // to add to or the log is due for compaction. False if even the whole state did not fit:
+    // then nothing valid is left (a restart starts empty rather than from an old state).
+    bool save(const bh::xs::Store& s, std::span<const LinkRecord> links);
+    // Rebuilds s (not init()ed) from the newest valid region and gives its links (at most
+    // kMaxLinks). The next save() writes the whole state afresh.
+    bool load(bh::xs::Store& s, LinkRecord* links, uint32_t* nlinks);
+    size_t region_bytes() const { return region_; }
+    // Sizes of the last save, for the log: a full record's, or a delta's.
+    size_t last_full_bytes() const { return base_len_; }
 
 private:
-    struct Header {
-        uint64_t magic;
-        uint64_t seq;
-        uint64_t checksum;  // FNV-1a over links and record
-        uint32_t record_len;
-        uint32_t nlinks;
-        LinkRecord links[kMaxLinks];
+    struct Batch;
+    struct Mark {
+        uint32_t id;
+        uint64_t changes;
     };
-    Header* half(unsigned i) const;
-    static uint64_t checksum(const Header& h);
+    static bool conn_changed(const bh::xs::Connection& c, void* self);
+
+    uint8_t* region(unsigned r) const { return base_ + r * region_; }
+    const Batch* batch_at(unsigned r, size_t off, uint64_t epoch, uint64_t seq) const;
+    bool write_batch(const bh::xs::Store& s, std::span<const LinkRecord> links, bool full);
+    void remember(const bh::xs::Store& s);
 
     uint8_t* base_ = nullptr;
-    size_t half_ = 0;
+    size_t region_ = 0;
+    // The region being added to: its epoch, the next batch's offset and sequence number, and
+    // the size of the full record it starts with. valid_ false: the next save is a full one.
+    bool valid_ = false;
+    unsigned active_ = 0;
+    uint64_t epoch_ = 0, seq_ = 0;
+    size_t tail_ = 0, base_len_ = 0;
+    // What the last save covered: the tree's generation and each connection's change count.
+    uint64_t since_gen_ = 0;
+    Mark marks_[kMaxLinks + 8] = {};
+    uint32_t nmarks_ = 0;
 };
 
 }  // namespace xsd
