@@ -42,6 +42,13 @@ public:
     // transactions change only while the connection's own requests are handled, which absorb()
     // has already counted.
     uint64_t changes() const { return changes_; }
+    // Grows when the watches or transactions may have changed (a subset of changes()): the
+    // store counts every request that can touch them, before handling it.
+    uint64_t object_changes() const { return object_changes_; }
+    void note_object_change() {
+        object_changes_++;
+        changes_++;
+    }
 
     // Input side.
     size_t absorb(const uint8_t* data, size_t n);
@@ -92,6 +99,7 @@ private:
     size_t out_off_ = 0;
     uint64_t dropped_events_ = 0;
     uint64_t changes_ = 0;
+    uint64_t object_changes_ = 0;
 
     ds::Vec<Watch> watches_;
     ds::Vec<Transaction*> txs_;

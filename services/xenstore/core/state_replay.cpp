@@ -17,8 +17,17 @@ struct NodeRef {
 struct ConnRecs {
     uint32_t id = 0;
     size_t batch = 0;
+    bool same_objects = false;  // this batch carried only its CONNECTION record
     ds::Vec<RecordRef> recs;
 };
+
+uint16_t conn_flags(const RecordRef& r) {
+    Reader rd(r.body, r.len);
+    (void)rd.u32();
+    (void)rd.u16();
+    uint16_t flags = rd.u16();
+    return rd.ok() ? flags : 0;
+}
 
 bool node_ref(const RecordRef& r, NodeRef* out) {
     Reader rd(r.body, r.len);
@@ -85,7 +94,8 @@ bool take_conn_records(const ds::Vec<RecordRef>& recs, size_t batch, ds::Vec<Con
         uint32_t id = conn_id_of(r);
         ConnRecs* c = find_conn(*conns, id);
         if (r.type == Rec::Connection) {
-            if (id == 0) return false;
+            bool same = (conn_flags(r) & kConnSameObjects) != 0;
+            if (id == 0 || (same && (c == nullptr || batch == 0))) return false;
             if (c == nullptr) {
                 if (!conns->push_back(ConnRecs{})) return false;
                 c = &conns->back();
@@ -94,10 +104,15 @@ bool take_conn_records(const ds::Vec<RecordRef>& recs, size_t batch, ds::Vec<Con
                 return false;  // twice in one batch
             }
             c->batch = batch;
-            c->recs.clear();
+            c->same_objects = same;
             if (order && !order->push_back(id)) return false;
-        } else if (c == nullptr || c->batch != batch || c->recs.empty()) {
-            return false;  // names a connection this batch does not carry
+            if (same) {
+                c->recs[0] = r;  // the rest (watches, transactions) stays
+                continue;
+            }
+            c->recs.clear();
+        } else if (c == nullptr || c->batch != batch || c->recs.empty() || c->same_objects) {
+            return false;  // names a connection this batch does not carry whole
         }
         if (!c->recs.push_back(r)) return false;
     }

@@ -83,7 +83,9 @@ bool Store::save(ds::Bytes* out) const {
 
 bool Store::save(state::Out& out, const DeltaScope* delta) const {
     Writer w(&out);
-    auto wanted = [delta](const Connection& c) { return !delta || delta->changed(c, delta->ctx); };
+    auto scope = [delta](const Connection& c) {
+        return delta ? delta->changed(c, delta->ctx) : ConnDelta::All;
+    };
     w.str(state::kMagic);
     w.u32(state::kVersion);
     w.u32(delta ? state::kDelta : 0);
@@ -115,12 +117,14 @@ bool Store::save(state::Out& out, const DeltaScope* delta) const {
         w.end_record(r);
     }
     for (const Connection* c : conns_) {
-        if (!wanted(*c)) continue;
+        ConnDelta d = scope(*c);
+        if (d == ConnDelta::None) continue;
         r = w.begin_record(Rec::Connection);
         w.u32(c->id());
         w.u16(c->domid());
         w.u16(static_cast<uint16_t>((c->privileged() ? state::kConnPrivileged : 0) |
-                                    (c->broken() ? state::kConnBroken : 0)));
+                                    (c->broken() ? state::kConnBroken : 0) |
+                                    (d == ConnDelta::Io ? state::kConnSameObjects : 0)));
         std::span<const uint8_t> in = c->partial_input(), pend = c->pending();
         w.u32(static_cast<uint32_t>(in.size()));
         w.u32(static_cast<uint32_t>(pend.size()));
@@ -130,7 +134,7 @@ bool Store::save(state::Out& out, const DeltaScope* delta) const {
         w.end_record(r);
     }
     for (const Connection* c : conns_) {
-        if (!wanted(*c)) continue;
+        if (scope(*c) != ConnDelta::All) continue;
         for (const Watch& wa : c->watches()) {
             r = w.begin_record(Rec::Watch);
             w.u32(c->id());
@@ -144,7 +148,7 @@ bool Store::save(state::Out& out, const DeltaScope* delta) const {
         }
     }
     for (const Connection* c : conns_)
-        if (wanted(*c))
+        if (scope(*c) == ConnDelta::All)
             for (const Transaction* t : c->transactions()) write_transaction(w, c->id(), *t);
 
     r = w.begin_record(Rec::End);

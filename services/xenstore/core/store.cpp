@@ -13,6 +13,7 @@ struct TypeRule {
     bool known;
     bool privileged;
     bool no_tx;
+    bool touches_objects;  // may change the caller's own watches or transactions
 };
 
 TypeRule rule_for(uint32_t type) {
@@ -20,26 +21,26 @@ TypeRule rule_for(uint32_t type) {
     case MsgType::Directory:
     case MsgType::Read:
     case MsgType::GetPerms:
-    case MsgType::TransactionStart:
-    case MsgType::TransactionEnd:
     case MsgType::GetDomainPath:
     case MsgType::Write:
     case MsgType::Mkdir:
     case MsgType::Rm:
     case MsgType::SetPerms:
-    case MsgType::ResetWatches:
     case MsgType::DirectoryPart:
-    case MsgType::GetFeature: return {true, false, false};
+    case MsgType::GetFeature: return {true, false, false, false};
+    case MsgType::TransactionStart:
+    case MsgType::TransactionEnd:
+    case MsgType::ResetWatches: return {true, false, false, true};
     case MsgType::Watch:
-    case MsgType::Unwatch: return {true, false, true};
+    case MsgType::Unwatch: return {true, false, true, true};
     case MsgType::Introduce:
     case MsgType::Release:
     case MsgType::IsDomainIntroduced:
     case MsgType::Resume:
     case MsgType::SetFeature:
     case MsgType::GetQuota:
-    case MsgType::SetQuota: return {true, true, false};
-    default: return {false, false, false};  // incl. CONTROL, SET_TARGET, WATCH_EVENT, ERROR
+    case MsgType::SetQuota: return {true, true, false, false};
+    default: return {false, false, false, false};  // incl. CONTROL, SET_TARGET, WATCH_EVENT, ERROR
     }
 }
 
@@ -130,7 +131,10 @@ void Store::dispatch(Connection& c) {
         r.tx = c.find_transaction(h.tx_id);
         if (r.tx == nullptr) e = XsErr::NoEnt;
     }
-    if (e == XsErr::Ok) e = handle(r);
+    if (e == XsErr::Ok) {
+        if (r.tx != nullptr || rule.touches_objects) c.note_object_change();
+        e = handle(r);
+    }
     if (e != XsErr::Ok) {
         pending_.clear();  // a failed request announces nothing
         send_error(c, h, e);

@@ -22,11 +22,15 @@ class Out;
 struct RecordRef;
 }  // namespace state
 
+// How much of a connection a journal delta carries: nothing, its CONNECTION record only (its
+// watches and transactions are as last saved), or everything.
+enum class ConnDelta : uint8_t { None, Io, All };
+
 // What a journal delta holds (state_format.hpp): the nodes whose generation is above
-// since_gen, and the connections changed() picks.
+// since_gen, and of each connection what changed() says.
 struct DeltaScope {
     uint64_t since_gen;
-    bool (*changed)(const Connection&, void* ctx);
+    ConnDelta (*changed)(const Connection&, void* ctx);
     void* ctx;
 };
 

@@ -14,11 +14,19 @@ constexpr uint64_t kStateVaddr = 0x200000000;
 constexpr uint64_t kMagic = 0x4548535842444853;  // "SHDBXSHE": Bulkhead xenstore state
 // Compact once the deltas outgrow the full record they follow (plus this much): bounds both
 // the restart's replay work and, amortised, what a round costs to a constant per changed byte.
-constexpr size_t kLogSlack = 256 * 1024;
+constexpr size_t kLogSlack = 1024 * 1024;
 
-uint64_t fnv(uint64_t h, const void* p, size_t n) {
+// A word-at-a-time hash: it only has to catch a batch cut short by a kill (the area is ours
+// alone), and a byte-wise one costs more than the rest of a small round under emulation.
+uint64_t mix(uint64_t h, const void* p, size_t n) {
     auto* b = static_cast<const uint8_t*>(p);
-    for (size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 0x100000001b3ull;
+    for (; n >= 8; n -= 8, b += 8) {
+        uint64_t w;
+        __builtin_memcpy(&w, b, 8);
+        h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+        h ^= h >> 29;
+    }
+    for (; n > 0; --n, ++b) h = (h ^ *b) * 0x100000001b3ull;
     return h;
 }
 
@@ -30,14 +38,17 @@ struct StateArea::Batch {
     uint64_t magic;
     uint64_t epoch;
     uint64_t seq;  // 0: the region's full record; then 1, 2, ... for its deltas
-    uint64_t checksum;  // FNV-1a over everything after this field, record included
+    uint64_t checksum;  // mix() over epoch, seq, len, nlinks, the links in use and the record
     uint32_t len;
     uint32_t nlinks;
     LinkRecord links[kMaxLinks];
 
     const uint8_t* record() const { return reinterpret_cast<const uint8_t*>(this + 1); }
     uint64_t sum() const {
-        return fnv(fnv(0xcbf29ce484222325ull, &epoch, 16), &len, sizeof(Batch) - 32 + len);
+        uint64_t h = mix(0xcbf29ce484222325ull, &epoch, 16);
+        h = mix(h, &len, 8);
+        h = mix(h, links, nlinks * sizeof(LinkRecord));
+        return mix(h, record(), len);
     }
 };
 
@@ -61,15 +72,20 @@ const StateArea::Batch* StateArea::batch_at(unsigned r, size_t off, uint64_t epo
     auto* b = reinterpret_cast<const Batch*>(region(r) + off);
     bool ok = b->magic == kMagic && b->seq == seq && (seq == 0 || b->epoch == epoch) &&
               b->nlinks <= kMaxLinks && b->len <= region_ - off - sizeof(Batch) &&
-              b->checksum == b->sum();
+              b->checksum == b->sum();  // (sum() reads only what the checks above bound)
     return ok ? b : nullptr;
 }
 
-bool StateArea::conn_changed(const bh::xs::Connection& c, void* self) {
+bh::xs::ConnDelta StateArea::conn_changed(const bh::xs::Connection& c, void* self) {
+    using bh::xs::ConnDelta;
     auto* a = static_cast<const StateArea*>(self);
-    for (uint32_t i = 0; i < a->nmarks_; ++i)
-        if (a->marks_[i].id == c.id()) return a->marks_[i].changes != c.changes();
-    return true;
+    for (uint32_t i = 0; i < a->nmarks_; ++i) {
+        const Mark& m = a->marks_[i];
+        if (m.id != c.id()) continue;
+        if (m.object_changes != c.object_changes()) return ConnDelta::All;
+        return m.changes != c.changes() ? ConnDelta::Io : ConnDelta::None;
+    }
+    return ConnDelta::All;
 }
 
 void StateArea::remember(const bh::xs::Store& s) {
@@ -77,7 +93,7 @@ void StateArea::remember(const bh::xs::Store& s) {
     nmarks_ = 0;
     for (const bh::xs::Connection* c : s.connections()) {
         if (nmarks_ == sizeof marks_ / sizeof marks_[0]) break;  // the rest count as changed
-        marks_[nmarks_++] = {c->id(), c->changes()};
+        marks_[nmarks_++] = {c->id(), c->changes(), c->object_changes()};
     }
 }
 
@@ -98,7 +114,6 @@ bool StateArea::write_batch(const bh::xs::Store& s, std::span<const LinkRecord> 
     b->seq = full ? 0 : seq_;
     b->len = static_cast<uint32_t>(out.size());
     b->nlinks = static_cast<uint32_t>(links.size());
-    __builtin_memset(b->links, 0, sizeof b->links);
     for (size_t i = 0; i < links.size(); ++i) b->links[i] = links[i];
     b->checksum = b->sum();
     __atomic_store_n(&b->magic, kMagic, __ATOMIC_RELEASE);

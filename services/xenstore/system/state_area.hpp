@@ -40,9 +40,9 @@ private:
     struct Batch;
     struct Mark {
         uint32_t id;
-        uint64_t changes;
+        uint64_t changes, object_changes;
     };
-    static bool conn_changed(const bh::xs::Connection& c, void* self);
+    static bh::xs::ConnDelta conn_changed(const bh::xs::Connection& c, void* self);
 
     uint8_t* region(unsigned r) const { return base_ + r * region_; }
     const Batch* batch_at(unsigned r, size_t off, uint64_t epoch, uint64_t seq) const;

@@ -54,19 +54,21 @@ public:
     std::vector<std::vector<uint8_t>>& batches() { return batches_; }
 
 private:
-    static bool changed(const bh::xs::Connection& c, void* ctx) {
-        auto& m = *static_cast<std::map<uint32_t, uint64_t>*>(ctx);
+    static bh::xs::ConnDelta changed(const bh::xs::Connection& c, void* ctx) {
+        auto& m = *static_cast<std::map<uint32_t, std::pair<uint64_t, uint64_t>>*>(ctx);
         auto it = m.find(c.id());
-        return it == m.end() || it->second != c.changes();
+        if (it == m.end() || it->second.second != c.object_changes()) return bh::xs::ConnDelta::All;
+        return it->second.first != c.changes() ? bh::xs::ConnDelta::Io : bh::xs::ConnDelta::None;
     }
     void mark(const Store& s) {
         since_ = s.tree().gen();
         marks_.clear();
-        for (const bh::xs::Connection* c : s.connections()) marks_[c->id()] = c->changes();
+        for (const bh::xs::Connection* c : s.connections())
+            marks_[c->id()] = {c->changes(), c->object_changes()};
     }
 
     std::vector<std::vector<uint8_t>> batches_;
-    std::map<uint32_t, uint64_t> marks_;
+    std::map<uint32_t, std::pair<uint64_t, uint64_t>> marks_;
     uint64_t since_ = 0;
 };
 
