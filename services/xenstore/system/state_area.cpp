@@ -135,7 +135,13 @@ bool StateArea::save(const bh::xs::Store& s, std::span<const LinkRecord> links) 
     if (!base_ || links.size() > kMaxLinks) return false;
     bool compact = !valid_ || tail_ > 2 * base_len_ + kLogSlack;
     if (!compact && write_batch(s, links, false)) return true;
-    if (write_batch(s, links, true)) return true;
+    size_t log = valid_ ? tail_ : 0;
+    if (write_batch(s, links, true)) {
+        if (log && log <= region_)  // (not after a restart, which always starts this way)
+            print("xenstored: compacted %lu bytes of journal into %lu bytes (region %u, epoch %lu)",
+                  log, base_len_, active_, epoch_);
+        return true;
+    }
     // Nothing may be restored that is older than the rings: invalidate both regions.
     for (unsigned r = 0; r < 2; ++r) reinterpret_cast<Batch*>(region(r))->magic = 0;
     valid_ = false;

@@ -2,7 +2,8 @@
 // watcher) watches /test/shared, then reads a node in a transaction while role 1 (the writer)
 // changes it: the commit must fail with EAGAIN and the retry succeed. Role 2 is the watcher
 // again, but between setting up and committing it asks the supervisor to kill and restart the
-// store: its watch and its open transaction must survive that. Role 3 sends the store a
+// store: its watch and its open transaction must survive that, and so must 1.4 MB of nodes it
+// wrote (and the removal of some of them) before. Role 3 sends the store a
 // malformed message (a payload longer than 4096 bytes): only its own connection may suffer.
 #include <bh/rt.hpp>
 #include <bh/xenbus/xs_client.hpp>
@@ -51,6 +52,99 @@ void wait_watch_on(const char* path, const char* token) {
     }
 }
 
+// Bulk state for the restart: kBulk nodes of kBulkLen bytes under our home ("bulk/NNN"), each
+// with its own pattern; nodes 100..199 are removed again, so the store's journal holds both
+// writes and removals (and, past its compaction threshold, a compaction).
+constexpr uint32_t kBulk = 800, kBulkLen = 1800;
+char g_value[kBulkLen + 1];
+
+void bulk_path(char* p, uint32_t i) {
+    const char* pre = "bulk/";
+    while (*pre) *p++ = *pre++;
+    *p++ = static_cast<char>('0' + i / 100), *p++ = static_cast<char>('0' + i / 10 % 10);
+    *p++ = static_cast<char>('0' + i % 10), *p = '\0';
+}
+
+void bulk_value(uint32_t i) {
+    for (uint32_t j = 0; j < kBulkLen; ++j) g_value[j] = static_cast<char>('a' + (i * 7 + j) % 26);
+    g_value[kBulkLen] = '\0';
+}
+
+bool removed(uint32_t i) { return i >= 100 && i < 200; }
+
+void bulk_write() {
+    char path[16];
+    for (uint32_t i = 0; i < kBulk; ++i) {
+        bulk_path(path, i);
+        bulk_value(i);
+        expect_ok("bulk write", g_xs.write(0, path, g_value));
+    }
+    for (uint32_t i = 100; i < 200; ++i) {
+        bulk_path(path, i);
+        expect_ok("bulk rm", g_xs.rm(0, path));
+    }
+    print("xsclient: wrote %u nodes of %u bytes, removed 100", kBulk, kBulkLen);
+}
+
+void bulk_check() {
+    static char got[kBulkLen + 16];
+    char path[16];
+    for (uint32_t i = 0; i < kBulk; ++i) {
+        bulk_path(path, i);
+        const char* e = g_xs.read(0, path, got, sizeof got);
+        if (removed(i)) {
+            if (!e || !same(e, "ENOENT")) fail("a removed node came back", path);
+            continue;
+        }
+        if (e) fail(path, e);
+        bulk_value(i);
+        if (!same(got, g_value)) fail("bulk node changed across the restart", path);
+    }
+    print("xsclient: all %u bulk nodes as written after the restart", kBulk);
+}
+
+// Kills at moments the store does not choose: we ask for a kill and go on writing at once, so
+// the supervisor kills the store somewhere in the middle of serving us. Every write the store
+// acknowledged, before or after any of the kills, must be there afterwards.
+constexpr uint32_t kKills = 5;
+uint32_t g_streamed = 0;
+
+void stream_path(char* p, uint32_t i) {
+    const char* pre = "stream/";
+    while (*pre) *p++ = *pre++;
+    for (uint32_t d = 10000; d; d /= 10) *p++ = static_cast<char>('0' + i / d % 10);
+    *p = '\0';
+}
+
+void stream_one() {
+    char path[24], val[24];
+    stream_path(path, g_streamed);
+    stream_path(val, g_streamed * 3 + 1);
+    expect_ok("stream write", g_xs.write(0, path, val));
+    ++g_streamed;
+}
+
+void kills_while_streaming(bh_port_t ctl_port) {
+    for (uint32_t k = 0; k < kKills; ++k) {
+        call(BH_CALL_EVTCHN_SEND, BH_SLOT_CONTROL);
+        bool restarted = false;
+        while (!restarted) {
+            stream_one();
+            for (bh_port_t p; (p = g_xs.take_other()) != 0;) restarted = restarted || p == ctl_port;
+            if (poll_event() == ctl_port) restarted = true;
+        }
+        for (uint32_t i = 0; i < 20; ++i) stream_one();
+    }
+    char path[24], val[24], got[24];
+    for (uint32_t i = 0; i < g_streamed; ++i) {
+        stream_path(path, i);
+        stream_path(val, i * 3 + 1);
+        expect_ok("stream read", g_xs.read(0, path, got, sizeof got));
+        if (!same(got, val)) fail("an acknowledged write was lost or changed", path);
+    }
+    print("xsclient: %u kills while streaming; all %u acknowledged writes intact", kKills, g_streamed);
+}
+
 int watcher(bool kill_store) {
     Ret st = call(BH_CALL_EVTCHN_STATUS, BH_SLOT_PEER);
     auto peer_port = static_cast<bh_port_t>(st.r2 >> 32);
@@ -69,10 +163,13 @@ int watcher(bool kill_store) {
     expect_ok("transaction_start", g_xs.transaction_start(tx));
     expect_ok("read c in transaction", g_xs.read(tx, "/test/shared/c", buf, sizeof buf));
     if (kill_store) {
+        bulk_write();
         print("xsclient: transaction %u open; asking for the store to be killed", tx);
         call(BH_CALL_EVTCHN_SEND, BH_SLOT_CONTROL);
         wait_peer(ctl_port);  // the supervisor: a new store instance is serving
         print("xsclient: store restarted");
+        bulk_check();
+        kills_while_streaming(ctl_port);
     }
     call(BH_CALL_EVTCHN_SEND, BH_SLOT_PEER);  // writer: change c (and x again)
     wait_peer(peer_port);
