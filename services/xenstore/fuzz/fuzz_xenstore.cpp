@@ -1,15 +1,20 @@
 // libFuzzer harness: arbitrary bytes drive three connections (one privileged) of one Store —
 // raw chunks into the parser, generated requests (transactions included), partial drains and
-// state save/restore round trips. After every step the store must hold its invariants.
+// state save/restore round trips. After every step the store must hold its invariants, and the
+// journal (a full record, then a delta per step) must replay to exactly the live store.
 #include <stddef.h>
 #include <stdint.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "core/state_replay.hpp"
 #include "core/store.hpp"
 
 using namespace bh::xs;
@@ -48,6 +53,50 @@ struct Harness {
         feed(0, msg(14, 0, std::string("/local/domain/5\0n5", 18)));
         feed(0, msg(12, 0, std::string("/local/domain/6") + '\0'));
         feed(0, msg(14, 0, std::string("/local/domain/6\0n6\0r5\0", 22)));
+        journal_full();
+    }
+
+    // The system front end's journal (services/xenstore/system/state_area.cpp), in memory.
+    std::vector<std::string> journal;
+    std::map<uint32_t, std::pair<uint64_t, uint64_t>> marks;  // id → changes, object changes
+    uint64_t since = 0;
+
+    static ConnDelta changed(const Connection& c, void* ctx) {
+        auto& m = *static_cast<std::map<uint32_t, std::pair<uint64_t, uint64_t>>*>(ctx);
+        auto it = m.find(c.id());
+        if (it == m.end() || it->second.second != c.object_changes()) return ConnDelta::All;
+        return it->second.first != c.changes() ? ConnDelta::Io : ConnDelta::None;
+    }
+    void journal_mark() {
+        since = store->tree().gen();
+        marks.clear();
+        for (const Connection* c : store->connections()) marks[c->id()] = {c->changes(), c->object_changes()};
+    }
+    void journal_full() {
+        bh::ds::Bytes b;
+        check(store->save(&b), "journal full save");
+        journal.assign(1, std::string(b.view()));
+        journal_mark();
+    }
+    void journal_delta() {
+        bh::ds::Bytes b;
+        state::BytesOut out(&b);
+        DeltaScope scope{since, &changed, &marks};
+        check(store->save(out, &scope), "journal delta save");
+        journal.emplace_back(b.view());
+        journal_mark();
+    }
+    void journal_check() {
+        std::vector<std::span<const uint8_t>> spans;
+        for (const std::string& j : journal)
+            spans.emplace_back(reinterpret_cast<const uint8_t*>(j.data()), j.size());
+        bh::ds::Vec<state::RecordRef> recs;
+        check(state::replay({spans.data(), spans.size()}, &recs), "journal replays");
+        Store replayed;
+        check(replayed.load({recs.data(), recs.size()}) == XsErr::Ok, "replayed journal loads");
+        bh::ds::Bytes a, b;
+        check(store->save(&a) && replayed.save(&b), "save both");
+        check(a.view() == b.view(), "the journal replays to the live store");
     }
 
     static Limits small_limits() {
@@ -152,6 +201,7 @@ struct Harness {
         }
         case 4:
             round_trip();
+            journal_full();  // as the system does after a restore
             break;
         case 5: {  // a corrupted record must be refused or give a sound store
             bh::ds::Bytes a;
@@ -163,6 +213,8 @@ struct Harness {
         }
         }
         check(store->check(), "tree and quota counts");
+        journal_delta();
+        if (journal.size() % 8 == 0) journal_check();
         check(store->quota().count(5) <= 30 && store->quota().count(6) <= 30, "node quota");
         // A transaction nobody has conflicted with always has a consistent view, so the
         // commit-time consistency check never turns into endless EAGAINs.
@@ -189,5 +241,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Harness h;
     Input in{data, size};
     for (int steps = 0; steps < 400 && !in.empty(); steps++) h.step(in);
+    h.journal_check();
     return 0;
 }
