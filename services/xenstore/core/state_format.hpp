@@ -58,6 +58,10 @@ enum class Rec : uint32_t {
     Live = 9,
 };
 
+// Entries in one permission list: a SET_PERMS payload (at most 4096 bytes, 3 or more per entry
+// such as "r0\0") cannot carry more, so a saved record never holds more.
+inline constexpr uint16_t kMaxPerms = 2048;
+
 inline constexpr uint16_t kConnPrivileged = 1;
 inline constexpr uint16_t kConnBroken = 2;
 inline constexpr uint16_t kConnSameObjects = 4;  // deltas: watches, transactions as before

@@ -13,7 +13,8 @@ using state::RecordRef;
 
 namespace {
 
-constexpr uint16_t kMaxPerms = 1024;
+using state::kMaxPerms;
+static_assert(kMaxPerms >= kPayloadMax / 3 + 1, "a SET_PERMS list must always reload");
 
 bool absolute_path(std::string_view p) {
     ds::Bytes canon;

@@ -6,10 +6,19 @@
 namespace bh::xs::state {
 namespace {
 
-// A node record with the fields replay needs.
+// A node record, compactly (replay runs in the heap the restored store needs too): its body and
+// where its path and child list are in it.
 struct NodeRef {
-    std::string_view path, children;
-    RecordRef rec;
+    const uint8_t* body;
+    uint32_t len;
+    uint16_t path_off, path_len;
+    uint32_t children_off, children_len;
+
+    std::string_view path() const { return {reinterpret_cast<const char*>(body) + path_off, path_len}; }
+    std::string_view children() const {
+        return {reinterpret_cast<const char*>(body) + children_off, children_len};
+    }
+    RecordRef rec() const { return {Rec::Node, body, len}; }
 };
 
 // One connection's records from the last batch that carried it: CONNECTION first, then its
@@ -35,12 +44,13 @@ bool node_ref(const RecordRef& r, NodeRef* out) {
     uint32_t value_len = rd.u32(), children_len = rd.u32();
     uint16_t path_len = rd.u16(), nperms = rd.u16();
     (void)rd.u32();
-    (void)rd.str(size_t{nperms} * 4);
-    out->path = rd.str(path_len);
-    (void)rd.str(value_len);
-    out->children = rd.str(children_len);
-    out->rec = r;
-    return rd.ok() && !out->path.empty();
+    if (nperms > kMaxPerms) return false;
+    size_t path_off = 24 + size_t{nperms} * 4;
+    size_t children_off = path_off + path_len + value_len;
+    if (!rd.ok() || path_len == 0 || children_off + children_len > r.len) return false;
+    *out = {r.body, r.len, static_cast<uint16_t>(path_off), path_len,
+            static_cast<uint32_t>(children_off), children_len};
+    return true;
 }
 
 uint32_t conn_id_of(const RecordRef& r) {
@@ -60,22 +70,26 @@ bool lists_child(std::string_view children, std::string_view name) {
 }
 
 // Merges a batch's nodes (sorted, strictly) into the sorted merged set; the batch wins ties.
+// In place, from the back, so the only extra memory is the batch's own (small for a delta).
 bool merge_nodes(ds::Vec<NodeRef>* merged, const ds::Vec<NodeRef>& batch) {
     for (size_t i = 1; i < batch.size(); ++i)
-        if (!(batch[i - 1].path < batch[i].path)) return false;
-    if (batch.size() == 0) return true;
-    ds::Vec<NodeRef> out;
-    if (!out.reserve(merged->size() + batch.size())) return false;
-    size_t a = 0, b = 0;
-    while (a < merged->size() || b < batch.size()) {
-        if (b == batch.size() || (a < merged->size() && (*merged)[a].path < batch[b].path)) {
-            (void)out.push_back((*merged)[a++]);
-        } else {
-            if (a < merged->size() && (*merged)[a].path == batch[b].path) ++a;
-            (void)out.push_back(batch[b++]);
-        }
+        if (!(batch[i - 1].path() < batch[i].path())) return false;
+    size_t a = merged->size(), b = batch.size();
+    if (b == 0) return true;
+    if (!merged->reserve(a + b)) return false;
+    for (size_t i = 0; i < b; ++i) (void)merged->push_back(NodeRef{});
+    NodeRef* m = merged->data();
+    for (size_t k = a + b; b > 0;) {  // equal paths: the batch's lands after the older one
+        if (a > 0 && m[a - 1].path() > batch[b - 1].path()) m[--k] = m[--a];
+        else m[--k] = batch[--b];
     }
-    *merged = static_cast<ds::Vec<NodeRef>&&>(out);
+    // Drop the older of each equal pair (the set had no duplicates, nor had the batch).
+    size_t w = 0;
+    for (size_t i = 0; i < merged->size(); ++i) {
+        if (i + 1 < merged->size() && m[i].path() == m[i + 1].path()) continue;
+        m[w++] = m[i];
+    }
+    merged->erase(w, merged->size());
     return true;
 }
 
@@ -179,7 +193,7 @@ bool replay(std::span<const std::span<const uint8_t>> batches, ds::Vec<RecordRef
     ds::Vec<uint8_t> kept;
     if (!kept.reserve(nodes.size())) return false;
     for (size_t i = 0; i < nodes.size(); ++i) {
-        std::string_view p = nodes[i].path;
+        std::string_view p = nodes[i].path();
         bool keep = p == "/" || p[0] == '@';
         size_t slash = p.rfind('/');
         if (!keep && slash != std::string_view::npos) {
@@ -187,14 +201,14 @@ bool replay(std::span<const std::span<const uint8_t>> batches, ds::Vec<RecordRef
             size_t lo = 0, hi = i;  // a parent sorts before its children
             while (lo < hi) {
                 size_t mid = (lo + hi) / 2;
-                if (nodes[mid].path < parent) lo = mid + 1;
+                if (nodes[mid].path() < parent) lo = mid + 1;
                 else hi = mid;
             }
-            keep = lo < i && nodes[lo].path == parent && kept[lo] &&
-                   lists_child(nodes[lo].children, p.substr(slash + 1));
+            keep = lo < i && nodes[lo].path() == parent && kept[lo] &&
+                   lists_child(nodes[lo].children(), p.substr(slash + 1));
         }
         (void)kept.push_back(keep ? 1 : 0);
-        if (keep && !out->push_back(nodes[i].rec)) return false;
+        if (keep && !out->push_back(nodes[i].rec())) return false;
     }
     // Every live connection's records, in the record's phase order.
     for (uint32_t id : live)

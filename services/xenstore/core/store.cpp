@@ -14,6 +14,7 @@ struct TypeRule {
     bool privileged;
     bool no_tx;
     bool touches_objects;  // may change the caller's own watches or transactions
+    bool grows;            // may make the store hold more (refused when memory is low)
 };
 
 TypeRule rule_for(uint32_t type) {
@@ -22,25 +23,25 @@ TypeRule rule_for(uint32_t type) {
     case MsgType::Read:
     case MsgType::GetPerms:
     case MsgType::GetDomainPath:
+    case MsgType::Rm:
+    case MsgType::DirectoryPart:
+    case MsgType::GetFeature: return {true, false, false, false, false};
     case MsgType::Write:
     case MsgType::Mkdir:
-    case MsgType::Rm:
-    case MsgType::SetPerms:
-    case MsgType::DirectoryPart:
-    case MsgType::GetFeature: return {true, false, false, false};
-    case MsgType::TransactionStart:
+    case MsgType::SetPerms: return {true, false, false, false, true};
     case MsgType::TransactionEnd:
-    case MsgType::ResetWatches: return {true, false, false, true};
-    case MsgType::Watch:
-    case MsgType::Unwatch: return {true, false, true, true};
+    case MsgType::ResetWatches: return {true, false, false, true, false};
+    case MsgType::TransactionStart: return {true, false, false, true, true};
+    case MsgType::Unwatch: return {true, false, true, true, false};
+    case MsgType::Watch: return {true, false, true, true, true};
     case MsgType::Introduce:
     case MsgType::Release:
     case MsgType::IsDomainIntroduced:
     case MsgType::Resume:
     case MsgType::SetFeature:
     case MsgType::GetQuota:
-    case MsgType::SetQuota: return {true, true, false, false};
-    default: return {false, false, false, false};  // incl. CONTROL, SET_TARGET, WATCH_EVENT, ERROR
+    case MsgType::SetQuota: return {true, true, false, false, false};
+    default: return {false, false, false, false, false};  // incl. CONTROL, SET_TARGET, WATCH_EVENT, ERROR
     }
 }
 
@@ -131,6 +132,12 @@ void Store::dispatch(Connection& c) {
         r.tx = c.find_transaction(h.tx_id);
         if (r.tx == nullptr) e = XsErr::NoEnt;
     }
+    // Past the front end's memory mark only the privileged may add to the store: the rest of
+    // the memory is what a restarted store needs to replay its journal.
+    // Any request in a transaction may grow it, except the one that ends it.
+    bool grows = rule.grows || (r.tx != nullptr && h.type != static_cast<uint32_t>(MsgType::TransactionEnd));
+    if (e == XsErr::Ok && grows && !c.privileged() && hooks_ != nullptr && hooks_->memory_low())
+        e = XsErr::NoMem;
     if (e == XsErr::Ok) {
         if (r.tx != nullptr || rule.touches_objects) c.note_object_change();
         e = handle(r);

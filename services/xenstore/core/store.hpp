@@ -49,6 +49,9 @@ class StoreHooks {
 public:
     virtual void introduced(const DomainInfo&) {}
     virtual void released(uint16_t) {}
+    // True when unprivileged requests that could make the store hold more must get ENOMEM
+    // (the system front end keeps a third of its fixed heap for replaying its journal).
+    virtual bool memory_low() { return false; }
 
 protected:
     ~StoreHooks() = default;

@@ -64,6 +64,7 @@ public:
         }
         if (!store_.connect(d.domid, false)) print("xenstored: out of memory for domain %u", d.domid);
     }
+    bool memory_low() override { return heap().bytes_free() < heap().bytes_total() / 3; }
     void released(uint16_t domid) override {
         if (xsd::ClientLink* l = link_of(domid)) l->close();
         if (Connection* c = conn_of(store_, domid); c && !c->privileged()) store_.disconnect(c);

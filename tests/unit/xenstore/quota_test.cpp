@@ -108,3 +108,37 @@ TEST_CASE_METHOD(QuotaFixture, "Quota.ClientThatDoesNotReadRepliesIsNotServed") 
     CHECK(c->pending_size() <= 1024 + 64);
     CHECK_FALSE(c->broken());
 }
+
+namespace {
+struct LowMemory final : bh::xs::StoreHooks {
+    bool low = false;
+    bool memory_low() override { return low; }
+};
+}  // namespace
+
+TEST_CASE_METHOD(Fixture, "Quota.LowMemoryRefusesGrowthToUnprivilegedOnly") {
+    LowMemory hooks;
+    store.set_hooks(&hooks);
+    Client tool(store, 0, true);
+    REQUIRE(ok(tool.op(MsgType::Mkdir, {"/local/domain/4"})));
+    REQUIRE(ok(tool.op(MsgType::SetPerms, {"/local/domain/4", "n4"})));
+    Client guest(store, 4);
+    REQUIRE(ok(guest.write("a", "1")));
+    uint32_t tx = guest.start();
+    REQUIRE(tx != 0);
+    hooks.low = true;
+    CHECK(guest.write("b", "2").is_error("ENOMEM"));
+    CHECK(guest.op(MsgType::Mkdir, {"c"}).is_error("ENOMEM"));
+    CHECK(guest.op(MsgType::Watch, {"a", "t"}).is_error("ENOMEM"));
+    CHECK(guest.op(MsgType::TransactionStart, {""}).is_error("ENOMEM"));
+    CHECK(guest.write("a", "3", tx).is_error("ENOMEM"));  // a transaction's copies are memory too
+    // What frees or only reads still works, and so does the privileged toolstack.
+    CHECK(guest.read("a") == "1");
+    CHECK(guest.read("a", tx) == std::string("!ENOMEM") + '\0');  // reads in one are recorded
+    CHECK(ok(guest.end(tx, false)));
+    CHECK(ok(guest.op(MsgType::Rm, {"a"})));
+    CHECK(ok(tool.write("/local/domain/4/b", "x")));
+    hooks.low = false;
+    CHECK(ok(guest.write("b", "2")));
+    store.set_hooks(nullptr);
+}

@@ -166,3 +166,18 @@ TEST_CASE("State.ReleasedConnectionWithHalfAMessageRoundTrips") {
     CHECK(s2.find_connection(d5.conn->id())->broken());
     CHECK(save(s2) == image);
 }
+
+TEST_CASE("State.TheLongestPermissionListAPrivilegedClientCanSetReloads") {
+    Store s;
+    REQUIRE(s.init());
+    Client tool(s, 0, true);
+    REQUIRE(ok(tool.write("/p", "x")));
+    std::string payload = std::string("/p") + '\0' + "n0" + '\0';
+    while (payload.size() + 3 <= 4096) payload += std::string("r1") + '\0';
+    Msg m = tool.request(MsgType::SetPerms, payload);
+    REQUIRE(ok(m));
+    std::vector<uint8_t> image = save(s);
+    Store s2;
+    REQUIRE(s2.load(image) == XsErr::Ok);
+    CHECK(s2.tree().find("/p")->perms.size() > 1300);
+}
