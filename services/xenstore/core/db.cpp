@@ -45,6 +45,7 @@ XsErr Db::get_mut(std::string_view path, Node** out) {
                 return XsErr::NoMem;
             }
             t->copy = copy;
+            charge(copy);
         }
         t->access |= kTxWritten;
     }
@@ -54,6 +55,20 @@ XsErr Db::get_mut(std::string_view path, Node** out) {
 
 void Db::changed(Node* n) {
     if (tx_ == nullptr) n->gen = tree_.next_gen();
+    charge(n);
+}
+
+void Db::charge(Node* n) {
+    int64_t d = int64_t{n->footprint()} - int64_t{n->charged};
+    if (tx_ != nullptr) tx_->add_bytes(d);
+    else quota_.add_bytes(n->owner(), d);
+    n->charged = n->footprint();
+}
+
+void Db::uncharge(Node* n) {
+    if (tx_ != nullptr) tx_->add_bytes(-int64_t{n->charged});
+    else quota_.add_bytes(n->owner(), -int64_t{n->charged});
+    n->charged = 0;
 }
 
 uint16_t Db::new_owner(const Node& parent) const {
@@ -105,6 +120,7 @@ XsErr Db::create_one(std::string_view path, Node* parent, Node** out) {
             return XsErr::NoMem;
         }
         (void)quota_.add(owner, 1);
+        charge(n);
         changed(parent);
     } else {
         TxNode* t = nullptr;
@@ -114,8 +130,10 @@ XsErr Db::create_one(std::string_view path, Node* parent, Node** out) {
             ds::destroy(n);
             return e;
         }
+        if (t->copy != nullptr) uncharge(t->copy);
         ds::destroy(t->copy);
         t->copy = n;
+        charge(n);
         t->access |= kTxWritten;
         if (owner == caller_.domid) tx_->add_own_delta(1);
     }
@@ -153,6 +171,7 @@ XsErr Db::create(std::string_view path, std::string_view value, Node** out) {
         if (p.size() == path.size()) break;
     }
     if (!n->value.assign(value)) return XsErr::NoMem;
+    charge(n);
     *out = n;
     return XsErr::Ok;
 }
@@ -163,10 +182,16 @@ XsErr Db::remove(std::string_view path) {
     size_t first = 0, last = 0;
     tree_.below(path, &first, &last);
     // One range erase, so removing a big subtree costs one pass over the index.
-    for (size_t i = first; i < last; i++) (void)quota_.add(tree_.at(i)->owner(), -1);
+    for (size_t i = first; i < last; i++) {
+        (void)quota_.add(tree_.at(i)->owner(), -1);
+        uncharge(tree_.at(i));
+    }
     tree_.destroy_range(first, last);
     Node* n = tree_.detach(path);
-    if (n != nullptr) (void)quota_.add(n->owner(), -1);
+    if (n != nullptr) {
+        (void)quota_.add(n->owner(), -1);
+        uncharge(n);
+    }
     ds::destroy(n);
     if (parent != nullptr) {
         parent->remove_child(base_name(path));
@@ -183,6 +208,7 @@ XsErr Db::remove_tx(std::string_view path) {
         TxNode& t = tx_->nodes()[i];
         if (!t.written()) continue;
         if (t.copy != nullptr && t.copy->owner() == caller_.domid) tx_->add_own_delta(-1);
+        if (t.copy != nullptr) uncharge(t.copy);
         ds::destroy(t.copy);
         t.copy = nullptr;
     }
@@ -203,6 +229,7 @@ XsErr Db::remove_tx(std::string_view path) {
         } else if (t->copy != nullptr && t->copy->owner() == caller_.domid) {
             tx_->add_own_delta(-1);  // path itself, written earlier in this transaction
         }
+        if (t->copy != nullptr) uncharge(t->copy);
         ds::destroy(t->copy);
         t->copy = nullptr;
         t->access |= kTxWritten;
@@ -224,6 +251,7 @@ XsErr Db::set_perms(Node* n, Perms&& perms) {
             if (!quota_.ensure(owner)) return XsErr::NoMem;
             (void)quota_.add(old_owner, -1);
             (void)quota_.add(owner, 1);
+            uncharge(n);  // from the old owner; changed() below charges the new one
         } else {
             tx_->add_own_delta((owner == caller_.domid) - (old_owner == caller_.domid));
         }

@@ -55,6 +55,10 @@ private:
     // The deepest proper ancestor of path that exists in this view ("/" at least).
     std::string_view deepest_ancestor(std::string_view path) const;
     XsErr create_one(std::string_view path, Node* parent, Node** out);
+    // Brings n's `charged` up to its footprint, charging the difference to its owner (a tree
+    // node) or to the transaction (a transaction's copy); uncharge() gives it all back.
+    void charge(Node* n);
+    void uncharge(Node* n);
     XsErr remove_tx(std::string_view path);
     uint16_t new_owner(const Node& parent) const;
 

@@ -20,9 +20,20 @@ struct Node {
     Perms perms;
     ds::Bytes children;
     uint64_t gen = 0;
+    // The bytes this node is charged as: to its owner's memory quota while in the tree, to its
+    // transaction while a transaction's copy. Kept equal to footprint() by Db and commit.
+    uint32_t charged = 0;
+
+    // What the node costs the store, as memory quotas count it.
+    uint32_t footprint() const {
+        return static_cast<uint32_t>(kNodeOverhead + path.size() + value.size() + children.size() +
+                                     perms.size() * sizeof(Perm));
+    }
+    static constexpr uint32_t kNodeOverhead = 64;
 
     uint16_t owner() const { return perms[0].domid; }
-    // Replaces every field with a copy of o's; false (and unchanged) on allocation failure.
+    // Replaces every field with a copy of o's (charged starts at 0); false (and unchanged) on
+    // allocation failure.
     [[nodiscard]] bool copy_from(const Node& o);
     [[nodiscard]] bool add_child(std::string_view name);
     void remove_child(std::string_view name);

@@ -25,6 +25,7 @@ constexpr QuotaName kQuotas[] = {
     {"nodes", &Limits::nodes},         {"watches", &Limits::watches},
     {"transactions", &Limits::transactions}, {"node-size", &Limits::node_size},
     {"permissions", &Limits::perms},   {"transaction-nodes", &Limits::tx_nodes},
+    {"memory", &Limits::memory},
 };
 
 }  // namespace
@@ -86,12 +87,16 @@ void Store::remove_orphans(uint16_t domid) {
             if (ok) fire(ev);
             continue;  // index i now holds the next node after the removed subtree
         }
+        bool dropped = false;
         for (size_t j = 1; j < n->perms.size();) {
-            if (n->perms[j].domid == domid)
+            if (n->perms[j].domid == domid) {
                 n->perms.erase(j);
-            else
+                dropped = true;
+            } else {
                 j++;
+            }
         }
+        if (dropped) db.changed(n);  // a new generation (transactions, the journal) and charge
         i++;
     }
 }

@@ -18,15 +18,23 @@ struct Limits {
     uint32_t tx_nodes = 1024;       // nodes one transaction may touch (read or write)
     uint32_t out_backlog = 65536;   // queued reply bytes before input stops being taken
     uint32_t event_backlog = 262144;// queued bytes past which watch events are dropped
+    // Bytes a domain may hold in the store: its nodes, its connections' watches, transactions
+    // and queued replies (Xen's "memory" quota, XSA-326). Checked before each request that
+    // could add to them, so one request can overshoot by its own size.
+    uint32_t memory = 2u << 20;
 };
 
-// Invariant: count(d) is the number of tree nodes whose owner (perms[0]) is d; Store keeps it
-// exact on every create, remove, owner change and commit, and the fuzz harness checks it.
+// Invariant: count(d) is the number of tree nodes whose owner (perms[0]) is d, and bytes(d) the
+// sum of their `charged`; Store keeps both exact on every create, change, remove, owner change
+// and commit, and Store::check (run by the fuzz harness after every step) recounts them.
 class Quota {
 public:
     uint32_t count(uint16_t domid) const;
+    uint64_t bytes(uint16_t domid) const;
     // Adds delta (may be negative) to domid's count; false only on allocation failure.
     [[nodiscard]] bool add(uint16_t domid, int64_t delta);
+    // The same for its bytes; the entry must exist (ensure()), so this cannot fail.
+    void add_bytes(uint16_t domid, int64_t delta);
     // Makes sure domid has an entry, so later add()s for it cannot fail. Entries are never
     // dropped, so this holds until clear().
     [[nodiscard]] bool ensure(uint16_t domid);
@@ -36,6 +44,7 @@ private:
     struct Used {
         uint16_t domid;
         uint32_t nodes;
+        uint64_t bytes;
     };
     ds::Vec<Used> used_;
 };

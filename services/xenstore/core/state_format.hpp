@@ -18,7 +18,7 @@ inline constexpr uint32_t kVersion = 2;
 inline constexpr uint32_t kDelta = 1;
 
 // Record: u32 type, u32 len, body[len], zero padding to a multiple of 8. Bodies:
-//  GLOBAL      u64 gen, u32 next_conn_id, u32 next_tx_id, u32 limits[8] (Limits' field order)
+//  GLOBAL      u64 gen, u32 next_conn_id, u32 next_tx_id, u32 limits[9] (Limits' field order)
 //  DOMAIN      u16 domid, u16 0, u32 port, u64 gfn
 //  NODE        u64 gen, u32 value_len, u32 children_len, u16 path_len, u16 nperms, u32 0,
 //              perm[nperms], path, value, children            (sorted by path, parents first)

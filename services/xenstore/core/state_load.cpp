@@ -97,9 +97,9 @@ private:
         s_.tree_.set_gen(gen_);
         s_.next_conn_id_ = r.u32();
         s_.next_tx_id_ = r.u32();
-        uint32_t* f[8] = {&s_.limits_.nodes,    &s_.limits_.watches,   &s_.limits_.transactions,
+        uint32_t* f[9] = {&s_.limits_.nodes,    &s_.limits_.watches,   &s_.limits_.transactions,
                           &s_.limits_.node_size, &s_.limits_.perms,    &s_.limits_.tx_nodes,
-                          &s_.limits_.out_backlog, &s_.limits_.event_backlog};
+                          &s_.limits_.out_backlog, &s_.limits_.event_backlog, &s_.limits_.memory};
         for (uint32_t* p : f) *p = r.u32();
         return r.ok();
     }
@@ -264,6 +264,7 @@ private:
         if (tree.find("/") == nullptr || !tree.check()) return false;
         for (size_t i = 0; i < tree.size(); i++)
             if (!s_.quota_.add(tree.at(i)->owner(), 1)) return false;
+        s_.charge_tree();
         // A transaction's overlay is not checked here: commit checks it against the tree of
         // the moment (Transaction::consistent), so a bad one can only earn EAGAIN.
         return true;

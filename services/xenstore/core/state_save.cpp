@@ -31,8 +31,8 @@ void write_node_body(Writer& w, const Node& n) {
 }
 
 void write_limits(Writer& w, const Limits& l) {
-    const uint32_t v[8] = {l.nodes,    l.watches,  l.transactions, l.node_size,
-                           l.perms,    l.tx_nodes, l.out_backlog,  l.event_backlog};
+    const uint32_t v[9] = {l.nodes,    l.watches,  l.transactions,  l.node_size, l.perms,
+                           l.tx_nodes, l.out_backlog, l.event_backlog, l.memory};
     for (uint32_t x : v) w.u32(x);
 }
 

@@ -62,6 +62,25 @@ Store::~Store() {
     for (Connection* c : conns_) ds::destroy(c);
 }
 
+void Store::charge_tree() {
+    for (size_t i = 0; i < tree_.size(); i++) {
+        Node* n = tree_.at(i);
+        quota_.add_bytes(n->owner(), int64_t{n->footprint()} - int64_t{n->charged});
+        n->charged = n->footprint();
+    }
+}
+
+uint64_t Store::memory_of(uint16_t domid) const {
+    uint64_t b = quota_.bytes(domid);
+    for (const Connection* c : conns_) {
+        if (c->domid() != domid) continue;
+        b += c->pending_size();  // (a half-read request is at most one message: not counted)
+        for (const Watch& w : c->watches()) b += kWatchOverhead + w.path.size() + w.token.size();
+        for (const Transaction* t : c->transactions()) b += t->bytes();
+    }
+    return b;
+}
+
 bool Store::init() {
     static constexpr std::string_view kPaths[] = {"/", "/local", "/local/domain",
                                                   "@introduceDomain", "@releaseDomain"};
@@ -74,6 +93,7 @@ bool Store::init() {
     }
     if (!tree_.find("/")->add_child("local") || !tree_.find("/local")->add_child("domain"))
         return false;
+    charge_tree();
     return domains_.push_back(DomainInfo{0, 0, 0});
 }
 
@@ -132,11 +152,13 @@ void Store::dispatch(Connection& c) {
         r.tx = c.find_transaction(h.tx_id);
         if (r.tx == nullptr) e = XsErr::NoEnt;
     }
-    // Past the front end's memory mark only the privileged may add to the store: the rest of
-    // the memory is what a restarted store needs to replay its journal.
+    // A domain at its memory quota, or any once the front end's memory runs low (the rest is
+    // what a restarted store needs to replay its journal), may not add to the store; requests
+    // that read or free still work. The privileged are never refused.
     // Any request in a transaction may grow it, except the one that ends it.
     bool grows = rule.grows || (r.tx != nullptr && h.type != static_cast<uint32_t>(MsgType::TransactionEnd));
-    if (e == XsErr::Ok && grows && !c.privileged() && hooks_ != nullptr && hooks_->memory_low())
+    if (e == XsErr::Ok && grows && !c.privileged() &&
+        (memory_of(c.domid()) >= limits_.memory || (hooks_ != nullptr && hooks_->memory_low())))
         e = XsErr::NoMem;
     if (e == XsErr::Ok) {
         if (r.tx != nullptr || rule.touches_objects) c.note_object_change();
@@ -264,9 +286,17 @@ bool Store::check() const {
     for (size_t i = 0; i < tree_.size(); i++)
         if (!fresh.add(tree_.at(i)->owner(), 1)) return false;
     for (size_t i = 0; i < tree_.size(); i++) {
-        uint16_t d = tree_.at(i)->owner();
-        if (fresh.count(d) != quota_.count(d)) return false;
+        const Node* n = tree_.at(i);
+        if (n->charged != n->footprint()) return false;
+        fresh.add_bytes(n->owner(), n->charged);
     }
+    for (size_t i = 0; i < tree_.size(); i++) {
+        uint16_t d = tree_.at(i)->owner();
+        if (fresh.count(d) != quota_.count(d) || fresh.bytes(d) != quota_.bytes(d)) return false;
+    }
+    for (const Connection* c : conns_)
+        for (const Transaction* t : c->transactions())
+            if (t->bytes() != t->count_bytes()) return false;
     for (const DomainInfo& d : domains_)
         if (fresh.count(d.domid) != quota_.count(d.domid)) return false;
     for (const Connection* c : conns_)

@@ -95,6 +95,10 @@ public:
 
     const Tree& tree() const { return tree_; }
     const Quota& quota() const { return quota_; }
+    // What a domain holds in the store, as the memory quota counts it: its nodes, and its
+    // connections' watches, transactions and queued bytes.
+    uint64_t memory_of(uint16_t domid) const;
+    static constexpr uint32_t kWatchOverhead = 64;
     // Checks the tree's structure and that the quota counts match it (tests, fuzzing).
     bool check() const;
 
@@ -165,6 +169,8 @@ private:
     XsErr op_get_quota(Request& r);
     XsErr op_set_quota(Request& r);
     void remove_orphans(uint16_t domid);
+    // Sets every tree node's charge from scratch (after init or load).
+    void charge_tree();
 
     Limits limits_;
     Tree tree_;

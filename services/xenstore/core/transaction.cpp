@@ -38,6 +38,12 @@ size_t Transaction::lower_bound(std::string_view path) const {
     return lo;
 }
 
+uint64_t Transaction::count_bytes() const {
+    uint64_t b = 0;
+    for (const TxNode& n : nodes_) b += n.path.size() + kRecordOverhead + (n.copy ? n.copy->charged : 0);
+    return b;
+}
+
 TxNode* Transaction::find(std::string_view path) {
     size_t i = lower_bound(path);
     return i < nodes_.size() && nodes_[i].path == path ? &nodes_[i] : nullptr;
@@ -56,6 +62,7 @@ XsErr Transaction::track(std::string_view path, const Tree& tree, uint32_t limit
     const Node* cur = tree.find(path);
     n.base_gen = cur != nullptr ? cur->gen : 0;
     if (!nodes_.insert(i, static_cast<TxNode&&>(n))) return XsErr::NoMem;
+    bytes_ += path.size() + kRecordOverhead;
     *out = &nodes_[i];
     return XsErr::Ok;
 }
@@ -80,6 +87,8 @@ void Transaction::below(std::string_view path, size_t* first, size_t* last) cons
 
 bool Transaction::restore_node(TxNode&& n) {
     if (!nodes_.empty() && !(nodes_.back().path.view() < n.path.view())) return false;
+    if (n.copy != nullptr) n.copy->charged = n.copy->footprint();
+    bytes_ += n.path.size() + kRecordOverhead + (n.copy != nullptr ? n.copy->charged : 0);
     return nodes_.push_back(static_cast<TxNode&&>(n));
 }
 
@@ -146,24 +155,31 @@ XsErr Transaction::commit(Tree& tree, Quota& quota, const Limits& limits, uint16
         if (n.copy == nullptr) {
             if (cur == nullptr) continue;
             (void)quota.add(cur->owner(), -1);
+            quota.add_bytes(cur->owner(), -int64_t{cur->charged});
             ds::destroy(tree.detach(n.path.view()));
         } else if (cur != nullptr) {
             if (cur->owner() != n.copy->owner()) {
                 (void)quota.add(cur->owner(), -1);
                 (void)quota.add(n.copy->owner(), 1);
             }
+            quota.add_bytes(cur->owner(), -int64_t{cur->charged});
             cur->value = static_cast<ds::Bytes&&>(n.copy->value);
             cur->perms = static_cast<Perms&&>(n.copy->perms);
             cur->children = static_cast<ds::Bytes&&>(n.copy->children);
             cur->gen = gen;
+            cur->charged = cur->footprint();
+            quota.add_bytes(cur->owner(), cur->charged);
         } else {
             n.copy->gen = gen;
             (void)quota.add(n.copy->owner(), 1);
+            n.copy->charged = n.copy->footprint();
+            quota.add_bytes(n.copy->owner(), n.copy->charged);
             (void)tree.insert(n.copy);  // reserved above
             n.copy = nullptr;
         }
     }
     nodes_.clear();
+    bytes_ = 0;
     return XsErr::Ok;
 }
 

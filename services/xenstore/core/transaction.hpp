@@ -46,6 +46,13 @@ public:
     void fail() { failed_ = true; }
     int64_t own_delta() const { return own_delta_; }
     void add_own_delta(int64_t d) { own_delta_ += d; }
+    // Memory the transaction holds: its records (path + kRecordOverhead each) and the
+    // `charged` of its copies. Db keeps it current; counted in its domain's memory quota.
+    uint64_t bytes() const { return bytes_; }
+    void add_bytes(int64_t d) { bytes_ = static_cast<uint64_t>(static_cast<int64_t>(bytes_) + d); }
+    // What bytes() should be, counted from scratch (Store::check, state load).
+    uint64_t count_bytes() const;
+    static constexpr uint32_t kRecordOverhead = 48;
     ds::Vec<TxNode>& nodes() { return nodes_; }
     const ds::Vec<TxNode>& nodes() const { return nodes_; }
     ds::Vec<Event>& events() { return events_; }
@@ -81,6 +88,7 @@ private:
     uint32_t id_;
     bool failed_ = false;
     int64_t own_delta_ = 0;  // change this transaction makes to its domain's node count
+    uint64_t bytes_ = 0;
     ds::Vec<TxNode> nodes_;
     ds::Vec<Event> events_;
 };

@@ -108,6 +108,7 @@ struct Harness {
         l.node_size = 64;
         l.out_backlog = 2048;
         l.event_backlog = 4096;
+        l.memory = 6000;  // reached within a few steps, so the refusals are exercised too
         return l;
     }
 

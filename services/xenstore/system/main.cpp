@@ -143,7 +143,11 @@ int bh_main(uint64_t arg0, uint64_t arg1) {
     PeerLink sup = peer_link(arg0);
     // Placed, never destroyed: a service has no atexit machinery.
     alignas(Store) static uint8_t store_space[sizeof(Store)];
-    Store& store = *new (store_space) Store;
+    // The heap is fixed (3 MiB): each domain may hold 512 KiB, and past two thirds in use only
+    // the privileged may add (Hooks::memory_low), so a restart always has room to replay.
+    bh::xs::Limits limits;
+    limits.memory = 512 * 1024;
+    Store& store = *new (store_space) Store(limits);
     Hooks hooks(store);
     if (!g_area.map(bh::xenbus::kStoreStateSlot, bh::xenbus::kStoreStateRuns, bh::xenbus::kStoreStateRunPages))
         return 1;

@@ -14,7 +14,7 @@ constexpr uint64_t kStateVaddr = 0x200000000;
 constexpr uint64_t kMagic = 0x4548535842444853;  // "SHDBXSHE": Bulkhead xenstore state
 // Compact once the deltas outgrow the full record they follow (plus this much): bounds both
 // the restart's replay work and, amortised, what a round costs to a constant per changed byte.
-constexpr size_t kLogSlack = 1024 * 1024;
+constexpr size_t kLogSlack = 256 * 1024;
 
 // A word-at-a-time hash: it only has to catch a batch cut short by a kill (the area is ours
 // alone), and a byte-wise one costs more than the rest of a small round under emulation.

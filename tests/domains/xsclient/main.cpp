@@ -2,7 +2,7 @@
 // watcher) watches /test/shared, then reads a node in a transaction while role 1 (the writer)
 // changes it: the commit must fail with EAGAIN and the retry succeed. Role 2 is the watcher
 // again, but between setting up and committing it asks the supervisor to kill and restart the
-// store: its watch and its open transaction must survive that, and so must 1.4 MB of nodes it
+// store: its watch and its open transaction must survive that, and so must 470 KB of nodes it
 // wrote (and the removal of some of them) before. Role 3 sends the store a
 // malformed message (a payload longer than 4096 bytes): only its own connection may suffer.
 #include <bh/rt.hpp>
@@ -55,7 +55,7 @@ void wait_watch_on(const char* path, const char* token) {
 // Bulk state for the restart: kBulk nodes of kBulkLen bytes under our home ("bulk/NNN"), each
 // with its own pattern; nodes 100..199 are removed again, so the store's journal holds both
 // writes and removals (and, past its compaction threshold, a compaction).
-constexpr uint32_t kBulk = 800, kBulkLen = 1800;
+constexpr uint32_t kBulk = 260, kBulkLen = 1800;
 char g_value[kBulkLen + 1];
 
 void bulk_path(char* p, uint32_t i) {

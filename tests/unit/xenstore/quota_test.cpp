@@ -142,3 +142,39 @@ TEST_CASE_METHOD(Fixture, "Quota.LowMemoryRefusesGrowthToUnprivilegedOnly") {
     CHECK(ok(guest.write("b", "2")));
     store.set_hooks(nullptr);
 }
+
+TEST_CASE_METHOD(QuotaFixture, "Quota.MemoryIsCountedPerDomainAndRefusedAtItsLimit") {
+    store.limits().memory = 64 * 1024;
+    Client hostile(store, 5), good(store, 6);
+    CHECK(dom0.op(MsgType::GetQuota, {"memory"}).body == std::string("65536") + '\0');
+    // Big values fill the hostile domain's share well before its node quota.
+    int written = 0;
+    for (; written < 100; ++written) {
+        Msg m = hostile.write("n" + std::to_string(written), std::string(2000, 'x'));
+        if (m.is_error("ENOMEM")) break;
+        REQUIRE(ok(m));
+    }
+    CHECK(written > 20);
+    CHECK(written < 40);
+    uint64_t held = store.memory_of(5);
+    CHECK(held >= 64 * 1024);
+    CHECK(held < 64 * 1024 + 4096);  // one request's overshoot at most
+    // Watches, transactions and their copies count too; reads and removals still work.
+    CHECK(hostile.op(MsgType::Watch, {"n1", "t"}).is_error("ENOMEM"));
+    CHECK(hostile.op(MsgType::TransactionStart, {""}).is_error("ENOMEM"));
+    CHECK(hostile.read("n1") == std::string(2000, 'x'));
+    // Another domain is not affected.
+    CHECK(ok(good.write("mine", std::string(2000, 'y'))));
+    CHECK(store.memory_of(6) < 8 * 1024);
+    // Freeing makes room again.
+    for (int i = 0; i < 10; ++i) REQUIRE(ok(hostile.op(MsgType::Rm, {"n" + std::to_string(i)})));
+    CHECK(store.memory_of(5) < held - 10 * 2000);
+    CHECK(ok(hostile.write("again", "1")));
+    uint32_t tx = hostile.start();
+    REQUIRE(tx != 0);
+    uint64_t before = store.memory_of(5);
+    REQUIRE(ok(hostile.write("n20", std::string(1500, 'z'), tx)));  // a copy, held by the tx
+    CHECK(store.memory_of(5) > before + 1500);
+    REQUIRE(ok(hostile.end(tx, true)));
+    CHECK(store.check());
+}
