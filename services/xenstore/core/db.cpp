@@ -54,7 +54,10 @@ XsErr Db::get_mut(std::string_view path, Node** out) {
 }
 
 void Db::changed(Node* n) {
-    if (tx_ == nullptr) n->gen = tree_.next_gen();
+    if (tx_ == nullptr) {
+        n->gen = tree_.next_gen();
+        tree_.note_touched(n);
+    }
     charge(n);
 }
 
@@ -120,6 +123,7 @@ XsErr Db::create_one(std::string_view path, Node* parent, Node** out) {
             return XsErr::NoMem;
         }
         (void)quota_.add(owner, 1);
+        tree_.note_touched(n);
         charge(n);
         changed(parent);
     } else {

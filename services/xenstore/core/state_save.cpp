@@ -105,10 +105,29 @@ bool Store::save(state::Out& out, const DeltaScope* delta) const {
         w.u64(d.gfn);
         w.end_record(r);
     }
-    for (size_t i = 0; i < tree_.size(); i++) {
-        if (delta && tree_.at(i)->gen <= delta->since_gen) continue;
+    // A delta's nodes come from the tree's touched list when it is complete (sorted here; a
+    // round touches few), else from a scan; either way in path order, as replay requires.
+    const Node* picked[Tree::kMaxTouched];
+    size_t npicked = 0;
+    bool from_list = delta && tree_.touched_complete();
+    if (from_list) {
+        for (const Node* n : tree_.touched()) {
+            if (n->gen <= delta->since_gen) continue;
+            size_t j = npicked;
+            for (; j > 0 && n->path.view() < picked[j - 1]->path.view(); --j) picked[j] = picked[j - 1];
+            if (j > 0 && picked[j - 1] == n) {  // already there (touched twice)
+                for (; j < npicked; ++j) picked[j] = picked[j + 1];
+                continue;
+            }
+            picked[j] = n;
+            ++npicked;
+        }
+    }
+    for (size_t i = 0; i < (from_list ? npicked : tree_.size()); i++) {
+        const Node* n = from_list ? picked[i] : tree_.at(i);
+        if (delta && n->gen <= delta->since_gen) continue;
         r = w.begin_record(Rec::Node);
-        write_node_body(w, *tree_.at(i));
+        write_node_body(w, *n);
         w.end_record(r);
     }
     if (delta) {

@@ -107,6 +107,9 @@ public:
     [[nodiscard]] bool save(ds::Bytes* out) const;
     // The same into any Out; with a scope, a journal delta instead. False if out ran out.
     [[nodiscard]] bool save(state::Out& out, const DeltaScope* delta = nullptr) const;
+    // A journal calls this after each record it keeps: the next delta's nodes are those
+    // changed after it (Tree::touched), found without a scan of the tree.
+    void journal_saved() { tree_.forget_touched(); }
     // Restores a record into a store that has not been init()ed. A malformed record is refused
     // (Inval) and leaves the store empty.
     [[nodiscard]] XsErr load(std::span<const uint8_t> in);

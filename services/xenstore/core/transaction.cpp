@@ -167,6 +167,7 @@ XsErr Transaction::commit(Tree& tree, Quota& quota, const Limits& limits, uint16
             cur->perms = static_cast<Perms&&>(n.copy->perms);
             cur->children = static_cast<ds::Bytes&&>(n.copy->children);
             cur->gen = gen;
+            tree.note_touched(cur);
             cur->charged = cur->footprint();
             quota.add_bytes(cur->owner(), cur->charged);
         } else {
@@ -175,6 +176,7 @@ XsErr Transaction::commit(Tree& tree, Quota& quota, const Limits& limits, uint16
             n.copy->charged = n.copy->footprint();
             quota.add_bytes(n.copy->owner(), n.copy->charged);
             (void)tree.insert(n.copy);  // reserved above
+            tree.note_touched(n.copy);
             n.copy = nullptr;
         }
     }

@@ -27,6 +27,31 @@ void Tree::clear() {
     for (Node* n : nodes_) ds::destroy(n);
     nodes_.clear();
     gen_ = 0;
+    forget_touched();
+}
+
+void Tree::note_touched(Node* n) {
+    if (touched_overflow_) return;
+    if (touched_.size() >= kMaxTouched || !touched_.push_back(n)) {
+        touched_.clear();
+        touched_overflow_ = true;
+    }
+}
+
+void Tree::forget_touched() {
+    touched_.clear();
+    touched_overflow_ = false;
+}
+
+void Tree::untouch(const Node* n) {
+    for (size_t i = 0; i < touched_.size();) {
+        if (touched_[i] == n) {
+            touched_[i] = touched_.back();
+            touched_.pop_back();
+        } else {
+            i++;
+        }
+    }
 }
 
 size_t Tree::lower_bound(std::string_view path) const {
@@ -80,12 +105,16 @@ Node* Tree::detach(std::string_view path) {
     if (i >= nodes_.size() || !(nodes_[i]->path == path)) return nullptr;
     Node* n = nodes_[i];
     nodes_.erase(i);
+    untouch(n);
     return n;
 }
 
 void Tree::destroy_range(size_t first, size_t last) {
     if (first >= last || last > nodes_.size()) return;
-    for (size_t i = first; i < last; i++) ds::destroy(nodes_[i]);
+    for (size_t i = first; i < last; i++) {
+        if (!touched_.empty()) untouch(nodes_[i]);
+        ds::destroy(nodes_[i]);
+    }
     nodes_.erase(first, last);
 }
 

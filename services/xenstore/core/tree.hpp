@@ -47,14 +47,28 @@ public:
     // Drops every node and resets the generation.
     void clear();
 
+    // The nodes given a new generation since forget_touched(), so a journal delta need not scan
+    // the whole tree for them: callers note_touched() a node once it is in the tree with its new
+    // generation; removal forgets it. Past kMaxTouched the list gives up (touched_complete()
+    // false) until the next forget_touched(), and a delta scans instead.
+    static constexpr size_t kMaxTouched = 256;
+    void note_touched(Node* n);
+    void forget_touched();
+    bool touched_complete() const { return !touched_overflow_; }
+    const ds::Vec<Node*>& touched() const { return touched_; }
+
     // Checks the parent/child invariant over the whole tree; used by state load and tests.
     bool check() const;
 
 private:
     size_t lower_bound(std::string_view path) const;
 
+    void untouch(const Node* n);
+
     ds::Vec<Node*> nodes_;
     uint64_t gen_ = 0;
+    ds::Vec<Node*> touched_;
+    bool touched_overflow_ = false;
 };
 
 }  // namespace bh::xs

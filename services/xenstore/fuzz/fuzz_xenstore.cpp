@@ -69,6 +69,7 @@ struct Harness {
     }
     void journal_mark() {
         since = store->tree().gen();
+        store->journal_saved();
         marks.clear();
         for (const Connection* c : store->connections()) marks[c->id()] = {c->changes(), c->object_changes()};
     }

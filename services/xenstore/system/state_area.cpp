@@ -88,8 +88,9 @@ bh::xs::ConnDelta StateArea::conn_changed(const bh::xs::Connection& c, void* sel
     return ConnDelta::All;
 }
 
-void StateArea::remember(const bh::xs::Store& s) {
+void StateArea::remember(bh::xs::Store& s) {
     since_gen_ = s.tree().gen();
+    s.journal_saved();
     nmarks_ = 0;
     for (const bh::xs::Connection* c : s.connections()) {
         if (nmarks_ == sizeof marks_ / sizeof marks_[0]) break;  // the rest count as changed
@@ -99,7 +100,7 @@ void StateArea::remember(const bh::xs::Store& s) {
 
 // A full record goes to the start of the other region under a new epoch; a delta after the
 // active region's last batch. The checksum is written last: a batch cut short never verifies.
-bool StateArea::write_batch(const bh::xs::Store& s, std::span<const LinkRecord> links, bool full) {
+bool StateArea::write_batch(bh::xs::Store& s, std::span<const LinkRecord> links, bool full) {
     unsigned r = full ? (valid_ ? 1 - active_ : active_) : active_;
     size_t off = full ? 0 : tail_;
     if (off + sizeof(Batch) > region_) return false;
@@ -131,7 +132,7 @@ bool StateArea::write_batch(const bh::xs::Store& s, std::span<const LinkRecord> 
     return true;
 }
 
-bool StateArea::save(const bh::xs::Store& s, std::span<const LinkRecord> links) {
+bool StateArea::save(bh::xs::Store& s, std::span<const LinkRecord> links) {
     if (!base_ || links.size() > kMaxLinks) return false;
     bool compact = !valid_ || tail_ > 2 * base_len_ + kLogSlack;
     if (!compact && write_batch(s, links, false)) return true;

@@ -28,7 +28,7 @@ public:
     // Saves what changed since the last save, or the whole state when there is no valid region
     // to add to or the log is due for compaction. False if even the whole state did not fit:
     // then nothing valid is left (a restart starts empty rather than from an old state).
-    bool save(const bh::xs::Store& s, std::span<const LinkRecord> links);
+    bool save(bh::xs::Store& s, std::span<const LinkRecord> links);
     // Rebuilds s (not init()ed) from the newest valid region and gives its links (at most
     // kMaxLinks). The next save() writes the whole state afresh.
     bool load(bh::xs::Store& s, LinkRecord* links, uint32_t* nlinks);
@@ -46,8 +46,8 @@ private:
 
     uint8_t* region(unsigned r) const { return base_ + r * region_; }
     const Batch* batch_at(unsigned r, size_t off, uint64_t epoch, uint64_t seq) const;
-    bool write_batch(const bh::xs::Store& s, std::span<const LinkRecord> links, bool full);
-    void remember(const bh::xs::Store& s);
+    bool write_batch(bh::xs::Store& s, std::span<const LinkRecord> links, bool full);
+    void remember(bh::xs::Store& s);
 
     uint8_t* base_ = nullptr;
     size_t region_ = 0;
