@@ -86,7 +86,7 @@ Transaction* Connection::find_transaction(uint32_t id) const {
 void Connection::end_transaction(Transaction* t) {
     for (size_t i = 0; i < txs_.size(); i++) {
         if (txs_[i] == t) {
-            note_object_change();
+            note_tx_change();
             txs_.erase(i);
             ds::destroy(t);
             return;
@@ -95,7 +95,8 @@ void Connection::end_transaction(Transaction* t) {
 }
 
 void Connection::clear_watches_and_transactions() {
-    note_object_change();
+    note_watch_rewrite();
+    note_tx_change();
     watches_.clear();
     for (Transaction* t : txs_) ds::destroy(t);
     txs_.clear();

@@ -42,11 +42,18 @@ public:
     // transactions change only while the connection's own requests are handled, which absorb()
     // has already counted.
     uint64_t changes() const { return changes_; }
-    // Grows when the watches or transactions may have changed (a subset of changes()): the
-    // store counts every request that can touch them, before handling it.
-    uint64_t object_changes() const { return object_changes_; }
-    void note_object_change() {
-        object_changes_++;
+    // Finer counts for journal deltas (subsets of changes()): watch_rewrites() grows when a
+    // watch may have been removed (adding one only appends to watches()); tx_changes() when
+    // any transaction may have changed. The store counts every request that can do either,
+    // before handling it.
+    uint64_t watch_rewrites() const { return watch_rewrites_; }
+    uint64_t tx_changes() const { return tx_changes_; }
+    void note_watch_rewrite() {
+        watch_rewrites_++;
+        changes_++;
+    }
+    void note_tx_change() {
+        tx_changes_++;
         changes_++;
     }
 
@@ -99,7 +106,7 @@ private:
     size_t out_off_ = 0;
     uint64_t dropped_events_ = 0;
     uint64_t changes_ = 0;
-    uint64_t object_changes_ = 0;
+    uint64_t watch_rewrites_ = 0, tx_changes_ = 0;
 
     ds::Vec<Watch> watches_;
     ds::Vec<Transaction*> txs_;

@@ -22,7 +22,7 @@ inline constexpr uint32_t kDelta = 1;
 //  DOMAIN      u16 domid, u16 0, u32 port, u64 gfn
 //  NODE        u64 gen, u32 value_len, u32 children_len, u16 path_len, u16 nperms, u32 0,
 //              perm[nperms], path, value, children            (sorted by path, parents first)
-//  CONNECTION  u32 conn_id, u16 domid, u16 flags (1 privileged, 2 broken, 4 same objects), u32 in_len,
+//  CONNECTION  u32 conn_id, u16 domid, u16 flags (1 privileged, 2 broken, 4/8 below), u32 in_len,
 //              u32 out_len, u64 dropped_events, in bytes (a message's first bytes), out bytes
 //              (unsent replies and events, possibly starting mid-message)
 //  WATCH       u32 conn_id, u16 path_len, u16 token_len, u16 prefix_len, u16 0, path, token
@@ -38,13 +38,14 @@ inline constexpr uint32_t kDelta = 1;
 //
 // A delta (flags kDelta) has the same records, but NODE only for nodes whose generation is above
 // the previous save's and the connection records (CONNECTION and the WATCH / TRANSACTION /
-// TX_NODE / TX_EVENT records naming it) only for connections changed since then — CONNECTION
-// alone, flagged "same objects", when its watches and transactions did not change. Replaying a full
+// TX_NODE / TX_EVENT records naming it) only for connections changed since then; flags 4 and 8
+// leave out the watches and transactions that did not change (only new watches are written
+// when the list just grew). Replaying a full
 // record and the deltas after it (state_replay.hpp) gives back the state at the last delta:
 // GLOBAL and DOMAIN from the last; each node from the last record naming its path, kept only
 // while its parent lists it (removals show as a parent's changed child list); each connection
-// in LIVE from the last record that held it (and, after a "same objects" one, the watches and
-// transactions from the record before).
+// in LIVE from the last record that held it, its watches and transactions from the records
+// that last wrote them.
 enum class Rec : uint32_t {
     End = 0,
     Global = 1,
@@ -64,7 +65,10 @@ inline constexpr uint16_t kMaxPerms = 2048;
 
 inline constexpr uint16_t kConnPrivileged = 1;
 inline constexpr uint16_t kConnBroken = 2;
-inline constexpr uint16_t kConnSameObjects = 4;  // deltas: watches, transactions as before
+// Deltas: the connection's earlier WATCH records stay (this batch's are appended to them), and
+// its earlier TRANSACTION / TX_NODE / TX_EVENT records stay (this batch has none for it).
+inline constexpr uint16_t kConnKeepWatches = 4;
+inline constexpr uint16_t kConnKeepTransactions = 8;
 
 // Where a record is written: a growing buffer (BytesOut), or fixed memory such as the system
 // store's state area (SpanOut). Not virtual: a record is written a few bytes at a time, and an

@@ -21,13 +21,15 @@ struct NodeRef {
     RecordRef rec() const { return {Rec::Node, body, len}; }
 };
 
-// One connection's records from the last batch that carried it: CONNECTION first, then its
-// WATCH records, then its TRANSACTION / TX_NODE / TX_EVENT records.
+// One connection's records: its CONNECTION record from the last batch that carried it, its
+// WATCH records and its TRANSACTION / TX_NODE / TX_EVENT records from the batches that last
+// wrote them (state_format.hpp: kConnKeepWatches, kConnKeepTransactions).
 struct ConnRecs {
     uint32_t id = 0;
     size_t batch = 0;
-    bool same_objects = false;  // this batch carried only its CONNECTION record
-    ds::Vec<RecordRef> recs;
+    bool keep_txs = false;  // this batch kept the earlier transactions
+    RecordRef conn{};
+    ds::Vec<RecordRef> watches, txs;
 };
 
 uint16_t conn_flags(const RecordRef& r) {
@@ -108,27 +110,31 @@ bool take_conn_records(const ds::Vec<RecordRef>& recs, size_t batch, ds::Vec<Con
         uint32_t id = conn_id_of(r);
         ConnRecs* c = find_conn(*conns, id);
         if (r.type == Rec::Connection) {
-            bool same = (conn_flags(r) & kConnSameObjects) != 0;
-            if (id == 0 || (same && (c == nullptr || batch == 0))) return false;
+            uint16_t flags = conn_flags(r);
+            bool keep = (flags & (kConnKeepWatches | kConnKeepTransactions)) != 0;
+            if (id == 0 || (keep && (c == nullptr || batch == 0))) return false;
             if (c == nullptr) {
                 if (!conns->push_back(ConnRecs{})) return false;
                 c = &conns->back();
                 c->id = id;
-            } else if (c->batch == batch && !c->recs.empty()) {
+            } else if (c->batch == batch && c->conn.body != nullptr) {
                 return false;  // twice in one batch
             }
             c->batch = batch;
-            c->same_objects = same;
+            c->conn = r;
+            c->keep_txs = (flags & kConnKeepTransactions) != 0;
+            if (!(flags & kConnKeepWatches)) c->watches.clear();
+            if (!c->keep_txs) c->txs.clear();
             if (order && !order->push_back(id)) return false;
-            if (same) {
-                c->recs[0] = r;  // the rest (watches, transactions) stays
-                continue;
-            }
-            c->recs.clear();
-        } else if (c == nullptr || c->batch != batch || c->recs.empty() || c->same_objects) {
-            return false;  // names a connection this batch does not carry whole
+            continue;
         }
-        if (!c->recs.push_back(r)) return false;
+        if (c == nullptr || c->batch != batch || c->conn.body == nullptr)
+            return false;  // names a connection this batch does not carry
+        if (r.type == Rec::Watch) {
+            if (!c->watches.push_back(r)) return false;
+        } else if (c->keep_txs || !c->txs.push_back(r)) {
+            return false;
+        }
     }
     return true;
 }
@@ -213,14 +219,14 @@ bool replay(std::span<const std::span<const uint8_t>> batches, ds::Vec<RecordRef
     // Every live connection's records, in the record's phase order.
     for (uint32_t id : live)
         if (find_conn(conns, id) == nullptr) return false;
-    for (Rec phase : {Rec::Connection, Rec::Watch, Rec::Transaction}) {
-        for (uint32_t id : live) {
-            for (const RecordRef& r : find_conn(conns, id)->recs) {
-                Rec rank = r.type >= Rec::Transaction ? Rec::Transaction : r.type;
-                if (rank == phase && !out->push_back(r)) return false;
-            }
-        }
-    }
+    for (uint32_t id : live)
+        if (!out->push_back(find_conn(conns, id)->conn)) return false;
+    for (uint32_t id : live)
+        for (const RecordRef& r : find_conn(conns, id)->watches)
+            if (!out->push_back(r)) return false;
+    for (uint32_t id : live)
+        for (const RecordRef& r : find_conn(conns, id)->txs)
+            if (!out->push_back(r)) return false;
     return true;
 }
 

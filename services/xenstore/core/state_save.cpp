@@ -84,7 +84,7 @@ bool Store::save(ds::Bytes* out) const {
 bool Store::save(state::Out& out, const DeltaScope* delta) const {
     Writer w(&out);
     auto scope = [delta](const Connection& c) {
-        return delta ? delta->changed(c, delta->ctx) : ConnDelta::All;
+        return delta ? delta->changed(c, delta->ctx) : ConnScope{};
     };
     w.str(state::kMagic);
     w.u32(state::kVersion);
@@ -136,14 +136,15 @@ bool Store::save(state::Out& out, const DeltaScope* delta) const {
         w.end_record(r);
     }
     for (const Connection* c : conns_) {
-        ConnDelta d = scope(*c);
-        if (d == ConnDelta::None) continue;
+        ConnScope d = scope(*c);
+        if (d.skip) continue;
         r = w.begin_record(Rec::Connection);
         w.u32(c->id());
         w.u16(c->domid());
         w.u16(static_cast<uint16_t>((c->privileged() ? state::kConnPrivileged : 0) |
                                     (c->broken() ? state::kConnBroken : 0) |
-                                    (d == ConnDelta::Io ? state::kConnSameObjects : 0)));
+                                    (d.keep_watches ? state::kConnKeepWatches : 0) |
+                                    (d.keep_transactions ? state::kConnKeepTransactions : 0)));
         std::span<const uint8_t> in = c->partial_input(), pend = c->pending();
         w.u32(static_cast<uint32_t>(in.size()));
         w.u32(static_cast<uint32_t>(pend.size()));
@@ -153,8 +154,11 @@ bool Store::save(state::Out& out, const DeltaScope* delta) const {
         w.end_record(r);
     }
     for (const Connection* c : conns_) {
-        if (scope(*c) != ConnDelta::All) continue;
-        for (const Watch& wa : c->watches()) {
+        ConnScope d = scope(*c);
+        if (d.skip) continue;
+        const ds::Vec<Watch>& ws = c->watches();
+        for (size_t i = d.keep_watches ? d.first_watch : 0; i < ws.size(); i++) {
+            const Watch& wa = ws[i];
             r = w.begin_record(Rec::Watch);
             w.u32(c->id());
             w.u16(static_cast<uint16_t>(wa.path.size()));
@@ -167,7 +171,7 @@ bool Store::save(state::Out& out, const DeltaScope* delta) const {
         }
     }
     for (const Connection* c : conns_)
-        if (scope(*c) == ConnDelta::All)
+        if (ConnScope d = scope(*c); !d.skip && !d.keep_transactions)
             for (const Transaction* t : c->transactions()) write_transaction(w, c->id(), *t);
 
     r = w.begin_record(Rec::End);

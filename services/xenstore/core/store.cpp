@@ -13,9 +13,11 @@ struct TypeRule {
     bool known;
     bool privileged;
     bool no_tx;
-    bool touches_objects;  // may change the caller's own watches or transactions
-    bool grows;            // may make the store hold more (refused when memory is low)
+    uint8_t touches;  // kRemovesWatches | kChangesTx: what of the caller's own it may change
+    bool grows;       // may make the store hold more (refused when memory is low)
 };
+
+constexpr uint8_t kRemovesWatches = 1, kChangesTx = 2;
 
 TypeRule rule_for(uint32_t type) {
     switch (static_cast<MsgType>(type)) {
@@ -25,23 +27,23 @@ TypeRule rule_for(uint32_t type) {
     case MsgType::GetDomainPath:
     case MsgType::Rm:
     case MsgType::DirectoryPart:
-    case MsgType::GetFeature: return {true, false, false, false, false};
+    case MsgType::GetFeature: return {true, false, false, 0, false};
     case MsgType::Write:
     case MsgType::Mkdir:
-    case MsgType::SetPerms: return {true, false, false, false, true};
-    case MsgType::TransactionEnd:
-    case MsgType::ResetWatches: return {true, false, false, true, false};
-    case MsgType::TransactionStart: return {true, false, false, true, true};
-    case MsgType::Unwatch: return {true, false, true, true, false};
-    case MsgType::Watch: return {true, false, true, true, true};
+    case MsgType::SetPerms: return {true, false, false, 0, true};
+    case MsgType::TransactionEnd: return {true, false, false, kChangesTx, false};
+    case MsgType::ResetWatches: return {true, false, false, kRemovesWatches | kChangesTx, false};
+    case MsgType::TransactionStart: return {true, false, false, kChangesTx, true};
+    case MsgType::Unwatch: return {true, false, true, kRemovesWatches, false};
+    case MsgType::Watch: return {true, false, true, 0, true};  // appends
     case MsgType::Introduce:
     case MsgType::Release:
     case MsgType::IsDomainIntroduced:
     case MsgType::Resume:
     case MsgType::SetFeature:
     case MsgType::GetQuota:
-    case MsgType::SetQuota: return {true, true, false, false, false};
-    default: return {false, false, false, false, false};  // incl. CONTROL, SET_TARGET, WATCH_EVENT, ERROR
+    case MsgType::SetQuota: return {true, true, false, 0, false};
+    default: return {false, false, false, 0, false};  // incl. CONTROL, SET_TARGET, WATCH_EVENT, ERROR
     }
 }
 
@@ -161,7 +163,8 @@ void Store::dispatch(Connection& c) {
         (memory_of(c.domid()) >= limits_.memory || (hooks_ != nullptr && hooks_->memory_low())))
         e = XsErr::NoMem;
     if (e == XsErr::Ok) {
-        if (r.tx != nullptr || rule.touches_objects) c.note_object_change();
+        if (rule.touches & kRemovesWatches) c.note_watch_rewrite();
+        if (r.tx != nullptr || (rule.touches & kChangesTx)) c.note_tx_change();
         e = handle(r);
     }
     if (e != XsErr::Ok) {

@@ -22,15 +22,21 @@ class Out;
 struct RecordRef;
 }  // namespace state
 
-// How much of a connection a journal delta carries: nothing, its CONNECTION record only (its
-// watches and transactions are as last saved), or everything.
-enum class ConnDelta : uint8_t { None, Io, All };
+// How much of a connection a journal delta carries (state_format.hpp): nothing (skip), or its
+// CONNECTION record and — unless kept from earlier records — its watches (from first_watch on,
+// appended to the kept ones) and its transactions.
+struct ConnScope {
+    bool skip = false;
+    bool keep_watches = false;
+    size_t first_watch = 0;
+    bool keep_transactions = false;
+};
 
-// What a journal delta holds (state_format.hpp): the nodes whose generation is above
-// since_gen, and of each connection what changed() says.
+// What a journal delta holds: the nodes whose generation is above since_gen, and of each
+// connection what changed() says.
 struct DeltaScope {
     uint64_t since_gen;
-    ConnDelta (*changed)(const Connection&, void* ctx);
+    ConnScope (*changed)(const Connection&, void* ctx);
     void* ctx;
 };
 

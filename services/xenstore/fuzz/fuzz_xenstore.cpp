@@ -8,12 +8,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <map>
 #include <memory>
 #include <string>
-#include <utility>
 #include <vector>
 
+#include "core/journal_marks.hpp"
 #include "core/state_replay.hpp"
 #include "core/store.hpp"
 
@@ -58,21 +57,8 @@ struct Harness {
 
     // The system front end's journal (services/xenstore/system/state_area.cpp), in memory.
     std::vector<std::string> journal;
-    std::map<uint32_t, std::pair<uint64_t, uint64_t>> marks;  // id → changes, object changes
-    uint64_t since = 0;
-
-    static ConnDelta changed(const Connection& c, void* ctx) {
-        auto& m = *static_cast<std::map<uint32_t, std::pair<uint64_t, uint64_t>>*>(ctx);
-        auto it = m.find(c.id());
-        if (it == m.end() || it->second.second != c.object_changes()) return ConnDelta::All;
-        return it->second.first != c.changes() ? ConnDelta::Io : ConnDelta::None;
-    }
-    void journal_mark() {
-        since = store->tree().gen();
-        store->journal_saved();
-        marks.clear();
-        for (const Connection* c : store->connections()) marks[c->id()] = {c->changes(), c->object_changes()};
-    }
+    JournalMarks marks;
+    void journal_mark() { marks.remember(*store); }
     void journal_full() {
         bh::ds::Bytes b;
         check(store->save(&b), "journal full save");
@@ -82,7 +68,7 @@ struct Harness {
     void journal_delta() {
         bh::ds::Bytes b;
         state::BytesOut out(&b);
-        DeltaScope scope{since, &changed, &marks};
+        DeltaScope scope = marks.scope();
         check(store->save(out, &scope), "journal delta save");
         journal.emplace_back(b.view());
         journal_mark();

@@ -24,7 +24,7 @@ constexpr uint32_t kBudget = 4096;  // request bytes per link per round: nobody 
 
 alignas(16) uint8_t g_arena[3u << 20];
 xsd::ClientLink g_links[xsd::kMaxLinks];
-xsd::StateArea g_area;
+xsd::StateArea* g_area;  // placed in bh_main: services have no atexit for destructors
 bool g_too_big = false;  // the last save did not fit
 
 xsd::ClientLink* add_link(uint16_t domid, uint32_t port, bool privileged) {
@@ -79,11 +79,11 @@ bool save_state(Store& s) {
     uint32_t n = 0;
     for (xsd::ClientLink& l : g_links)
         if (l.in_use()) recs[n++] = l.record();
-    if (!g_area.save(s, {recs, n})) {
+    if (!g_area->save(s, {recs, n})) {
         // Unreachable while the state fits the heap (store_state.hpp); said once if it happens.
         if (!g_too_big)
             print("xenstored: the state outgrew a %lu-byte region; a restart would start empty",
-                  g_area.region_bytes());
+                  g_area->region_bytes());
         g_too_big = true;
         return false;
     }
@@ -94,7 +94,7 @@ bool save_state(Store& s) {
 bool restore(Store& s) {
     xsd::LinkRecord links[xsd::kMaxLinks];
     uint32_t n = 0;
-    if (!g_area.load(s, links, &n)) {
+    if (!g_area->load(s, links, &n)) {
         print("xenstored: no valid saved state; starting empty");
         return false;
     }
@@ -142,6 +142,8 @@ int bh_main(uint64_t arg0, uint64_t arg1) {
     heap().init(g_arena, sizeof g_arena);
     PeerLink sup = peer_link(arg0);
     // Placed, never destroyed: a service has no atexit machinery.
+    alignas(xsd::StateArea) static uint8_t area_space[sizeof(xsd::StateArea)];
+    g_area = new (area_space) xsd::StateArea;
     alignas(Store) static uint8_t store_space[sizeof(Store)];
     // The heap is fixed (3 MiB): each domain may hold 512 KiB, and past two thirds in use only
     // the privileged may add (Hooks::memory_low), so a restart always has room to replay.
@@ -149,7 +151,7 @@ int bh_main(uint64_t arg0, uint64_t arg1) {
     limits.memory = 512 * 1024;
     Store& store = *new (store_space) Store(limits);
     Hooks hooks(store);
-    if (!g_area.map(bh::xenbus::kStoreStateSlot, bh::xenbus::kStoreStateRuns, bh::xenbus::kStoreStateRunPages))
+    if (!g_area->map(bh::xenbus::kStoreStateSlot, bh::xenbus::kStoreStateRuns, bh::xenbus::kStoreStateRunPages))
         return 1;
     bool restored = (arg1 >> 32) != 0 && restore(store);
     if (!restored) {

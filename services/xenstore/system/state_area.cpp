@@ -76,28 +76,6 @@ const StateArea::Batch* StateArea::batch_at(unsigned r, size_t off, uint64_t epo
     return ok ? b : nullptr;
 }
 
-bh::xs::ConnDelta StateArea::conn_changed(const bh::xs::Connection& c, void* self) {
-    using bh::xs::ConnDelta;
-    auto* a = static_cast<const StateArea*>(self);
-    for (uint32_t i = 0; i < a->nmarks_; ++i) {
-        const Mark& m = a->marks_[i];
-        if (m.id != c.id()) continue;
-        if (m.object_changes != c.object_changes()) return ConnDelta::All;
-        return m.changes != c.changes() ? ConnDelta::Io : ConnDelta::None;
-    }
-    return ConnDelta::All;
-}
-
-void StateArea::remember(bh::xs::Store& s) {
-    since_gen_ = s.tree().gen();
-    s.journal_saved();
-    nmarks_ = 0;
-    for (const bh::xs::Connection* c : s.connections()) {
-        if (nmarks_ == sizeof marks_ / sizeof marks_[0]) break;  // the rest count as changed
-        marks_[nmarks_++] = {c->id(), c->changes(), c->object_changes()};
-    }
-}
-
 // A full record goes to the start of the other region under a new epoch; a delta after the
 // active region's last batch. The checksum is written last: a batch cut short never verifies.
 bool StateArea::write_batch(bh::xs::Store& s, std::span<const LinkRecord> links, bool full) {
@@ -109,7 +87,7 @@ bool StateArea::write_batch(bh::xs::Store& s, std::span<const LinkRecord> links,
     auto* b = reinterpret_cast<Batch*>(region(r) + off);
     b->magic = 0;
     bh::xs::state::SpanOut out(region(r) + off + sizeof(Batch), region_ - off - sizeof(Batch));
-    bh::xs::DeltaScope scope{since_gen_, &conn_changed, this};
+    bh::xs::DeltaScope scope = marks_.scope();
     if (!s.save(out, full ? nullptr : &scope)) return false;
     b->epoch = full ? epoch_ + 1 : epoch_;
     b->seq = full ? 0 : seq_;
@@ -128,7 +106,7 @@ bool StateArea::write_batch(bh::xs::Store& s, std::span<const LinkRecord> links,
     }
     tail_ += pad8(sizeof(Batch) + out.size());
     seq_++;
-    remember(s);
+    marks_.remember(s);
     return true;
 }
 

@@ -15,6 +15,7 @@
 #include <span>
 
 #include "client_link.hpp"
+#include "core/journal_marks.hpp"
 
 namespace xsd {
 
@@ -38,16 +39,10 @@ public:
 
 private:
     struct Batch;
-    struct Mark {
-        uint32_t id;
-        uint64_t changes, object_changes;
-    };
-    static bh::xs::ConnDelta conn_changed(const bh::xs::Connection& c, void* self);
 
     uint8_t* region(unsigned r) const { return base_ + r * region_; }
     const Batch* batch_at(unsigned r, size_t off, uint64_t epoch, uint64_t seq) const;
     bool write_batch(bh::xs::Store& s, std::span<const LinkRecord> links, bool full);
-    void remember(bh::xs::Store& s);
 
     uint8_t* base_ = nullptr;
     size_t region_ = 0;
@@ -57,10 +52,7 @@ private:
     unsigned active_ = 0;
     uint64_t epoch_ = 0, seq_ = 0;
     size_t tail_ = 0, base_len_ = 0;
-    // What the last save covered: the tree's generation and each connection's change count.
-    uint64_t since_gen_ = 0;
-    Mark marks_[kMaxLinks + 8] = {};
-    uint32_t nmarks_ = 0;
+    bh::xs::JournalMarks marks_;  // what the last save covered
 };
 
 }  // namespace xsd

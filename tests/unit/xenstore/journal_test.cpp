@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include "client.hpp"
+#include "core/journal_marks.hpp"
 #include "core/state_replay.hpp"
 
 using namespace xstest;
@@ -34,7 +35,7 @@ public:
     void delta(Store& s) {
         bh::ds::Bytes b;
         bh::xs::state::BytesOut out(&b);
-        bh::xs::DeltaScope scope{since_, &changed, &marks_};
+        bh::xs::DeltaScope scope = marks_.scope();
         REQUIRE(s.save(out, &scope));
         batches_.push_back(to_vec(b));
         mark(s);
@@ -54,23 +55,10 @@ public:
     std::vector<std::vector<uint8_t>>& batches() { return batches_; }
 
 private:
-    static bh::xs::ConnDelta changed(const bh::xs::Connection& c, void* ctx) {
-        auto& m = *static_cast<std::map<uint32_t, std::pair<uint64_t, uint64_t>>*>(ctx);
-        auto it = m.find(c.id());
-        if (it == m.end() || it->second.second != c.object_changes()) return bh::xs::ConnDelta::All;
-        return it->second.first != c.changes() ? bh::xs::ConnDelta::Io : bh::xs::ConnDelta::None;
-    }
-    void mark(Store& s) {
-        since_ = s.tree().gen();
-        s.journal_saved();
-        marks_.clear();
-        for (const bh::xs::Connection* c : s.connections())
-            marks_[c->id()] = {c->changes(), c->object_changes()};
-    }
+    void mark(Store& s) { marks_.remember(s); }
 
     std::vector<std::vector<uint8_t>> batches_;
-    std::map<uint32_t, std::pair<uint64_t, uint64_t>> marks_;
-    uint64_t since_ = 0;
+    bh::xs::JournalMarks marks_;
 };
 
 struct Guest {
