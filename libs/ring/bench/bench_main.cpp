@@ -84,5 +84,9 @@ int main(int argc, char** argv) {
     print("ring_notifies_per_1000_xen", median(samples[1].notifies_per_1000), "notifies");
     print("ring_msgs_per_s_vs_xen", ours / xen, "x");
     print("ring_msgs_per_s_vs_spsc", ours / spsc, "x");
+    // Round trip as a ratio too (ours over theirs: below 1 is faster).
+    double rtt = median(samples[0].rtt_ns);
+    print("ring_rtt_vs_xen", rtt / median(samples[1].rtt_ns), "x");
+    print("ring_rtt_vs_spsc", rtt / median(samples[2].rtt_ns), "x");
     return 0;
 }

@@ -3,7 +3,7 @@
 set -eu
 out=$("$1" --quick)
 echo "$out"
-for name in ring_msgs_per_s ring_msgs_per_s_xen ring_msgs_per_s_spsc ring_rtt_ns \
+for name in ring_msgs_per_s ring_msgs_per_s_xen ring_msgs_per_s_spsc ring_rtt_ns ring_rtt_vs_xen \
             ring_notifies_per_1000 ring_msgs_per_s_vs_xen ring_msgs_per_s_vs_spsc; do
     echo "$out" | grep -Eq "^BH-BENCH name=$name value=[0-9][0-9.e+-]* unit=[^ ]+\$" ||
         { echo "missing or malformed: $name"; exit 1; }

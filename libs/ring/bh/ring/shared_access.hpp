@@ -49,14 +49,15 @@ inline RingIndex load_fenced(const RingIndex& shared) {
 
 // Copy an entry out of shared memory once; callers validate only the copy, so the compiler
 // must never read the slot again in the copy's place (a double fetch the peer could race). The
-// memory clobber after the copy says the slot may have changed since, so any later use has to
-// come from the copy; the copy itself, a local, can stay in registers. (An empty asm claiming
-// to rewrite the copy, "+m"(out), also works but forces the copy through memory: bench-ring's
-// round trip was 25 ns slower that way, behind Xen's volatile struct read.)
+// empty asm after the copy claims to rewrite the slot: from then on the slot is not known to
+// equal the copy, so every use has to come from the copy, which can stay in registers. (Claiming
+// to rewrite the copy instead, "+m"(out), forces it through memory: bench-ring's round trip was
+// 25 ns slower that way, behind Xen's volatile struct read; a "memory" clobber also works but
+// makes the caller reload its own ring indexes.)
 template <class T>
 inline void copy_from_shared(T& out, const T& shared) {
     __builtin_memcpy(&out, &shared, sizeof(T));
-    __asm__ __volatile__("" ::: "memory");
+    __asm__ __volatile__("" : "+m"(const_cast<T&>(shared)));
 }
 
 // Largest power of two <= n (0 for n == 0): Xen's __RD32.
