@@ -79,6 +79,7 @@ public:
     bool append(const void* p, size_t n) {
         if (bytes_ != nullptr) return bytes_->append(p, n);
         if (n > cap_ - len_) return false;
+        if (n == 0) return true;  // (p may be null then)
         __builtin_memcpy(p_ + len_, p, n);
         len_ += n;
         return true;

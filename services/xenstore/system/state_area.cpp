@@ -61,8 +61,12 @@ bool StateArea::map(bh_slot_t first_slot, uint32_t caps, uint32_t pages_per_cap)
             return false;
         }
     }
-    base_ = reinterpret_cast<uint8_t*>(kStateVaddr);
-    region_ = caps * run / 2;
+    return attach(reinterpret_cast<uint8_t*>(kStateVaddr), caps * run);
+}
+
+bool StateArea::attach(uint8_t* mem, size_t bytes) {
+    base_ = mem;
+    region_ = bytes / 2 & ~size_t{7};
     return region_ > 2 * sizeof(Batch);
 }
 

@@ -26,6 +26,8 @@ public:
     // Maps `caps` frame-run caps of `pages_per_cap` pages each from slot `first_slot` on, one
     // after another, at a fixed address; false if any failed or the area is too small.
     bool map(bh_slot_t first_slot, uint32_t caps, uint32_t pages_per_cap);
+    // Uses `bytes` of memory at `mem` as the area (map() does this; host tests use a buffer).
+    bool attach(uint8_t* mem, size_t bytes);
     // Saves what changed since the last save, or the whole state when there is no valid region
     // to add to or the log is due for compaction. False if even the whole state did not fit:
     // then nothing valid is left (a restart starts empty rather than from an old state).
