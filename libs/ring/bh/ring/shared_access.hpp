@@ -5,19 +5,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <type_traits>
+
 namespace bh::ring {
 
 using RingIndex = uint32_t;  // free-running, wraps modulo 2^32, masked by (size - 1) to a slot
 
 // Load of the peer's producer index: later reads of the entries it covers must not be hoisted
-// above it (pairs with publish/store_release on the other side).
-inline RingIndex load_acquire(const RingIndex& shared) {
+// above it (pairs with publish/store_release on the other side). Any index width: Xen's rings
+// use u32, virtio's u16.
+template <class Index>
+inline Index load_acquire(const Index& shared) {
     return __atomic_load_n(&shared, __ATOMIC_ACQUIRE);
 }
 
 // Publish our index after writing (producer) or after finishing reading (consumer) the entries it
 // covers.
-inline void store_release(RingIndex& shared, RingIndex value) {
+template <class Index>
+inline void store_release(Index& shared, std::type_identity_t<Index> value) {
     __atomic_store_n(&shared, value, __ATOMIC_RELEASE);
 }
 
@@ -37,13 +42,15 @@ inline void full_fence() {
 // visible before the following load of the peer's index, which acquire/release alone does not
 // give (x86 lets a load pass an earlier store). In bench-ring the fence was faster than an xchg
 // on the index.
-inline void store_fenced(RingIndex& shared, RingIndex value) {
+template <class Index>
+inline void store_fenced(Index& shared, std::type_identity_t<Index> value) {
     __atomic_store_n(&shared, value, __ATOMIC_RELEASE);
     full_fence();
 }
 
 // The load after store_fenced: the fence already orders it, acquire is enough.
-inline RingIndex load_fenced(const RingIndex& shared) {
+template <class Index>
+inline Index load_fenced(const Index& shared) {
     return __atomic_load_n(&shared, __ATOMIC_ACQUIRE);
 }
 

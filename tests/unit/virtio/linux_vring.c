@@ -1,0 +1,39 @@
+/* Linux's own virtio ring definitions and vring_init, for layout_test.cpp. */
+#include <linux/virtio_ring.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "linux_vring.h"
+
+void linux_vring_get_facts(struct linux_vring_facts* out) {
+    out->desc_size = sizeof(struct vring_desc);
+    out->desc_addr = offsetof(struct vring_desc, addr);
+    out->desc_len = offsetof(struct vring_desc, len);
+    out->desc_flags = offsetof(struct vring_desc, flags);
+    out->desc_next = offsetof(struct vring_desc, next);
+    out->used_elem_size = sizeof(struct vring_used_elem);
+    out->used_elem_len = offsetof(struct vring_used_elem, len);
+    out->f_next = VRING_DESC_F_NEXT;
+    out->f_write = VRING_DESC_F_WRITE;
+    out->f_indirect = VRING_DESC_F_INDIRECT;
+    out->used_no_notify = VRING_USED_F_NO_NOTIFY;
+    out->avail_no_interrupt = VRING_AVAIL_F_NO_INTERRUPT;
+    out->feature_indirect = VIRTIO_RING_F_INDIRECT_DESC;
+    out->feature_event_idx = VIRTIO_RING_F_EVENT_IDX;
+}
+
+void linux_vring_layout(unsigned n, struct linux_vring_offsets* out) {
+    static _Alignas(4096) unsigned char mem[1 << 20];
+    struct vring vr;
+    vring_init(&vr, n, mem, VRING_USED_ALIGN_SIZE);
+    out->desc = (size_t)((unsigned char*)vr.desc - mem);
+    out->avail = (size_t)((unsigned char*)vr.avail - mem);
+    out->used = (size_t)((unsigned char*)vr.used - mem);
+    out->used_event = (size_t)((unsigned char*)&vring_used_event(&vr) - mem);
+    out->avail_event = (size_t)((unsigned char*)&vring_avail_event(&vr) - mem);
+    out->total = vring_size(n, VRING_USED_ALIGN_SIZE);
+}
+
+int linux_need_event(uint16_t event, uint16_t new_idx, uint16_t old) {
+    return vring_need_event(event, new_idx, old);
+}

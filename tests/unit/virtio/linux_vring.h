@@ -1,0 +1,23 @@
+/* linux_vring.c: Linux's virtio ring definitions (linux/virtio_ring.h is C, not C++), as values
+ * layout_test.cpp compares with libs/virtio's. */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+#ifdef __cplusplus
+extern "C" {
+#endif
+struct linux_vring_facts {
+    size_t desc_size, desc_addr, desc_len, desc_flags, desc_next;
+    size_t used_elem_size, used_elem_len;
+    unsigned f_next, f_write, f_indirect, used_no_notify, avail_no_interrupt;
+    unsigned feature_indirect, feature_event_idx;
+};
+struct linux_vring_offsets {
+    size_t desc, avail, used, used_event, avail_event, total;
+};
+void linux_vring_get_facts(struct linux_vring_facts* out);
+void linux_vring_layout(unsigned n, struct linux_vring_offsets* out);
+int linux_need_event(uint16_t event, uint16_t new_idx, uint16_t old);
+#ifdef __cplusplus
+}
+#endif
