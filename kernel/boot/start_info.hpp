@@ -101,6 +101,7 @@ public:
 
     const hvm_start_info& raw() const { return *si_; }
     const char* cmdline() const;  // "" when none
+    uint64_t rsdp() const { return si_->rsdp_paddr; }
 
     uint32_t module_count() const { return si_->nr_modules; }
     // Errors: NotFound — i >= module_count().

@@ -72,6 +72,7 @@ struct MachineObj : Kobject {
     ModuleImage modules[kMaxModules] = {};
     uint32_t nr_modules = 0;
     const char* cmdline = "";
+    uint64_t rsdp = 0;  // ACPI RSDP physical address from hvm_start_info (0 = none)
 };
 
 void register_release_hooks();

@@ -138,6 +138,11 @@ Result<void> sys_machine(Domain& self, const SysArgs& a, SysOut& out) {
         out.r1 = n;
         return success();
     }
+    case BH_CALL_MACHINE_FIRMWARE: {
+        MachineObj* m = TRY(self.cspace->lookup_as<MachineObj>(TRY(arg32(a.a0)), BH_R_READ));
+        out.r1 = m->rsdp;
+        return success();
+    }
     case BH_CALL_IO_OUT:
     case BH_CALL_IO_IN: return io(self, a, out);
     case BH_CALL_IRQ_ACK: {

@@ -145,6 +145,7 @@ extern "C" [[noreturn]] void kernel_main(uint32_t start_info_pa) {
     register_release_hooks();
     load_archive(si.value());
     g_machine.cmdline = si.value().cmdline();
+    g_machine.rsdp = si.value().rsdp();
     klog("boot: command line '%s'", g_machine.cmdline);
     if (g_machine.nr_modules == 0) boot_fail("boot archive holds no modules");
 

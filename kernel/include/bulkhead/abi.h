@@ -143,6 +143,9 @@ enum bh_call {
     BH_CALL_MACHINE_MODULE_READ = 68, /* (machine_slot, index, offset, ptr, len) -> rdx = bytes
                                          copied from boot module `index` at `offset` (the boot
                                          manifest, data modules); 0 at or past its end */
+    BH_CALL_MACHINE_FIRMWARE = 69, /* (machine_slot) -> rdx = physical address of the ACPI RSDP
+                                      the boot loader reported (0 = none): where the supervisor
+                                      finds the firmware's tables (MCFG: PCI config space) */
 
     BH_CALL_IO_OUT = 70,         /* (device_slot, port, width, value) */
     BH_CALL_IO_IN = 71,          /* (device_slot, port, width) -> rdx = value */

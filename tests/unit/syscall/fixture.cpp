@@ -63,6 +63,7 @@ Fixture::Fixture() {
     machine.modules[kModBad] = {bad_elf.data(), bad_elf.size(), "truncated"};
     machine.nr_modules = 2;
     machine.cmdline = "scenario=conformance loglevel=3";
+    machine.rsdp = 0xf5a40;
 
     auto s = domain_create(nullptr, {good_elf.data(), good_elf.size()}, "supervisor",
                            kSupQuotaPages * kPageSize);

@@ -178,3 +178,11 @@ TEST_CASE_METHOD(Fixture, "MachineConsoleRead into an unusable buffer fails and 
     CHECK_REJECTS(Error::EmptySlot, c, BH_CALL_MACHINE_CONSOLE_READ, BH_SLOT_MACHINE, kScratch, 4);
     CHECK(console_read_all(*this, kScratch) == "keep");
 }
+
+TEST_CASE_METHOD(Fixture, "MachineFirmware gives the RSDP address to the machine's holder only") {
+    CHECK(REQUIRE_OK(sup(), BH_CALL_MACHINE_FIRMWARE, BH_SLOT_MACHINE).r1 == 0xf5a40);
+    CHECK_REJECTS(Error::WrongType, sup(), BH_CALL_MACHINE_FIRMWARE, BH_SLOT_SELF);
+    CHECK_REJECTS(Error::BadArg, sup(), BH_CALL_MACHINE_FIRMWARE, kTooWide);
+    Domain& c = child(8);
+    CHECK_REJECTS(Error::EmptySlot, c, BH_CALL_MACHINE_FIRMWARE, BH_SLOT_MACHINE);
+}
