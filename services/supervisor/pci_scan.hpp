@@ -1,0 +1,27 @@
+// The PCI functions of the machine, found at boot through the firmware's MCFG table: the list
+// device partitioning will hand out from (issue 5). The supervisor reads the firmware tables
+// and configuration space through MMIO capabilities it mints from the machine capability, one
+// window at a time; the kernel knows nothing of PCI.
+#pragma once
+
+#include <stdint.h>
+
+namespace sup {
+
+struct PciFunction {
+    uint8_t bus, dev, fn;
+    uint16_t vendor, device;
+    uint32_t class_code;
+    uint64_t config;  // physical address of its 4 KiB of configuration space
+};
+
+inline constexpr uint32_t kMaxPciFunctions = 64;
+extern PciFunction g_pci[kMaxPciFunctions];
+extern uint32_t g_npci;
+
+// Finds the ECAM window (RSDP → RSDT/XSDT → MCFG) and lists bus 0's functions, logging each as
+// "pci: BB:DD.F VVVV:DDDD class CCCCCC". False (with the reason logged) if the firmware offers
+// no usable MCFG.
+bool pci_scan();
+
+}  // namespace sup
