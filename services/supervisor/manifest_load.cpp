@@ -4,6 +4,7 @@
 #include <bh/rt.hpp>
 
 #include "manifest.bh.hpp"
+#include "pci_scan.hpp"
 #include "scenario.hpp"
 
 using namespace bh::rt;
@@ -48,16 +49,30 @@ int32_t find_module(bh::wire::Text image, uint32_t nr_modules) {
 }
 
 // Devices: the supervisor hands over one I/O region, one MMIO region and one line per domain
-// (its BH_SLOT_DEVICE / BH_SLOT_IRQ); more is refused rather than silently dropped.
+// (its BH_SLOT_DEVICE / BH_SLOT_IRQ); more is refused rather than silently dropped. A PCI
+// function is, for now, the MMIO region of its configuration space (from the boot-time scan).
 bool take_devices(m::Domain::Reader d, Child& c, char* why, uint32_t n) {
     for (auto dev : d.getCapabilities().getDevices()) {
-        bool io = dev.getIoCount() != 0, mmio = dev.getMmioSize() != 0, irq = dev.getIrq() != 0xff;
+        bool io = dev.getIoCount() != 0, mmio = dev.getMmioSize() != 0 || dev.getPci() != 0xffff,
+             irq = dev.getIrq() != 0xff;
         if ((io && c.io_count) || (mmio && c.mmio_pages) || (irq && c.irq != 0xff) || (io && mmio)) {
             say(why, n, "domain ", c.name, ": more devices than one I/O or MMIO region and one line");
             return false;
         }
         if (io) c.io_base = dev.getIoBase(), c.io_count = dev.getIoCount();
-        if (mmio) c.mmio_base = dev.getMmioBase(), c.mmio_pages = static_cast<uint32_t>((dev.getMmioSize() + 4095) / 4096);
+        if (dev.getPci() != 0xffff) {
+            uint16_t bdf = dev.getPci();
+            const PciFunction* f = nullptr;
+            for (uint32_t k = 0; k < g_npci; ++k)
+                if ((g_pci[k].bus << 8 | g_pci[k].dev << 3 | g_pci[k].fn) == bdf) f = &g_pci[k];
+            if (!f) {
+                say(why, n, "domain ", c.name, ": no such PCI function on this machine (see the pci: lines)");
+                return false;
+            }
+            c.mmio_base = f->config, c.mmio_pages = 1;
+        } else if (mmio) {
+            c.mmio_base = dev.getMmioBase(), c.mmio_pages = static_cast<uint32_t>((dev.getMmioSize() + 4095) / 4096);
+        }
         if (irq) c.irq = dev.getIrq();
     }
     return true;

@@ -70,6 +70,8 @@ void dump_domain(m::Domain::Reader d, std::string& out) {
         if (dev.getMmioSize() != 0)
             out += fmt::format("mmio_base = {:#x}\nmmio_size = {:#x}\n", dev.getMmioBase(), dev.getMmioSize());
         if (dev.getIrq() != 0xff) out += fmt::format("irq = {}\n", dev.getIrq());
+        if (dev.getPci() != 0xffff)
+            out += fmt::format("pci = \"{:02x}:{:02x}.{:x}\"\n", dev.getPci() >> 8, (dev.getPci() >> 3) & 31, dev.getPci() & 7);
     }
 }
 

@@ -45,6 +45,7 @@ std::vector<uint8_t> encode_manifest(const Topology& t) {
             devs[k].setMmioBase(dev.mmio_base);
             devs[k].setMmioSize(dev.mmio_size);
             devs[k].setIrq(dev.irq);
+            devs[k].setPci(dev.pci);
         }
         auto peers = caps.initPeers(static_cast<unsigned>(d.peers.size()));
         for (unsigned k = 0; k < d.peers.size(); ++k) peers.set(k, d.peers[k]);

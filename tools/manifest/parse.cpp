@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <cstdio>
 
 #include "table_reader.hpp"
 #include "topology.hpp"
@@ -47,6 +48,14 @@ Device read_device(TableReader& r) {
     d.mmio_base = static_cast<uint64_t>(mmio_base.value_or(0));
     d.mmio_size = static_cast<uint64_t>(mmio_size.value_or(0));
     d.irq = static_cast<uint8_t>(r.integer("irq", false, 0, kMaxIrq).value_or(0xff));
+    if (auto bdf = r.string("pci", false)) {
+        d.pci_given = true;
+        unsigned bus = 0, dev = 0, fn = 0;
+        char tail = 0;
+        if (std::sscanf(bdf->c_str(), "%2x:%2x.%1x%c", &bus, &dev, &fn, &tail) != 3 || dev > 31 || fn > 7)
+            r.problem("pci", "must be a PCI function as BB:DD.F in hex, e.g. \"00:01.0\"");
+        else d.pci = static_cast<uint16_t>(bus << 8 | dev << 3 | fn);
+    }
     if (r.has("io_base") && !r.has("io_count")) r.problem("io_base", "is given without io_count");
     if (io_count && *io_count == 0) r.problem("io_count", "must not be 0 (omit io_base and io_count)");
     if (r.has("mmio_base") && !r.has("mmio_size"))

@@ -19,6 +19,8 @@ struct Device {
     uint64_t mmio_base = 0;
     uint64_t mmio_size = 0;  // 0 = no MMIO
     uint8_t irq = 0xff;      // 0xff = no interrupt line
+    uint16_t pci = 0xffff;   // bus << 8 | dev << 3 | fn; 0xffff = none
+    bool pci_given = false;  // `pci` was there, valid or not (one problem per mistake)
     int line = 0;
 };
 

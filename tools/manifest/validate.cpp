@@ -62,7 +62,7 @@ void validate(const Topology& t, std::string_view file, std::vector<Problem>& ou
     if (!t.console.empty() && index.find(t.console) == index.end())
         report(1, "console", fmt::format("unknown domain \"{}\"", t.console));
 
-    std::vector<Claim> io, mmio, irq;
+    std::vector<Claim> io, mmio, irq, pci;
     for (size_t i = 0; i < t.domains.size(); ++i) {
         const Domain& d = t.domains[i];
         std::set<std::string> names;
@@ -72,8 +72,10 @@ void validate(const Topology& t, std::string_view file, std::vector<Problem>& ou
             std::string owner = fmt::format("domain \"{}\" device \"{}\"", d.name, dev.name);
             if (!dev.name.empty() && !names.insert(dev.name).second)
                 report(dev.line, at + ".name", fmt::format("duplicate device name \"{}\" in this domain", dev.name));
-            if (dev.io_count == 0 && dev.mmio_size == 0 && dev.irq == 0xff)
-                report(dev.line, at, "grants nothing: give io_base/io_count, mmio_base/mmio_size or irq");
+            if (dev.io_count == 0 && dev.mmio_size == 0 && dev.irq == 0xff && !dev.pci_given)
+                report(dev.line, at, "grants nothing: give io_base/io_count, mmio_base/mmio_size, irq or pci");
+            if (dev.pci != 0xffff && (dev.io_count != 0 || dev.mmio_size != 0))
+                report(dev.line, at + ".pci", "a PCI function is a device of its own: give it no ports or MMIO besides");
             auto check = [&](std::vector<Claim>& claims, Claim c, const char* what) {
                 for (const Claim& other : claims)
                     if (overlaps(c, other))
@@ -94,6 +96,7 @@ void validate(const Topology& t, std::string_view file, std::vector<Problem>& ou
                 else check(mmio, {dev.mmio_base, dev.mmio_base + dev.mmio_size, owner}, "MMIO region");
             }
             if (dev.irq != 0xff) check(irq, {dev.irq, uint64_t{dev.irq} + 1u, owner}, "IRQ");
+            if (dev.pci != 0xffff) check(pci, {dev.pci, uint64_t{dev.pci} + 1u, owner}, "PCI function");
         }
     }
 }

@@ -83,6 +83,8 @@ struct Device {
   mmioBase @3 :UInt64;
   mmioSize @4 :UInt64;         # 0 = no MMIO region
   irq @5 :UInt8 = 0xff;        # 0xff = no interrupt line
+  pci @6 :UInt16 = 0xffff;     # a PCI function, bus << 8 | dev << 3 | fn (0xffff = none): its
+                               # configuration space (the supervisor finds it through the MCFG)
 }
 
 struct XenstoreAccess {

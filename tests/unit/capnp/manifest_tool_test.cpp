@@ -149,6 +149,9 @@ TEST_CASE("ManifestTool.EachValidationRuleNamesFileLineAndKey") {
         {kDomain + "[[domain.device]]\nname = \"d\"\nirq = 3\n[[domain.device]]\nname = \"d\"\nirq = 4\n", 8, "domain[0].device[1].name", "duplicate device name"},
         {kDomain + "[[domain.device]]\nname = \"d\"\nirq = 3\nspeed = 9\n", 8, "domain[0].device[0].speed", "unknown key"},
         {kDomain + "[[domain.device]]\nio_base = 0x60\nio_count = 1\n", 5, "domain[0].device[0].name", "is required"},
+        {kDomain + "[[domain.device]]\nname = \"d\"\npci = \"0:32.0\"\n", 7, "domain[0].device[0].pci", "BB:DD.F"},
+        {kDomain + "[[domain.device]]\nname = \"d\"\npci = \"00:01.0x\"\n", 7, "domain[0].device[0].pci", "BB:DD.F"},
+        {kDomain + "[[domain.device]]\nname = \"d\"\npci = \"00:01.0\"\nmmio_base = 0x1000\nmmio_size = 0x1000\n", 5, "domain[0].device[0].pci", "no ports or MMIO"},
     };
     for (const Case& c : cases) {
         INFO(c.text);
@@ -158,6 +161,14 @@ TEST_CASE("ManifestTool.EachValidationRuleNamesFileLineAndKey") {
         CHECK(p.key == c.key);
         CHECK_THAT(p.message, Catch::Matchers::Contains(c.says));
     }
+}
+
+TEST_CASE("ManifestTool.APciFunctionGoesToOneDomainAndRoundTrips") {
+    std::string b = "[[domain]]\nname = \"b\"\nimage = \"b.elf\"\nmemory_kib = 1024\n";
+    auto ps = problems_of(kDomain + "[[domain.device]]\nname = \"disk\"\npci = \"00:01.0\"\n" + b +
+                          "[[domain.device]]\nname = \"disk\"\npci = \"00:01.0\"\n");
+    REQUIRE(ps.size() == 1);
+    CHECK(ps[0].message == "PCI function overlaps domain \"a\" device \"disk\"'s");
 }
 
 TEST_CASE("ManifestTool.DevicesOfDifferentDomainsMustNotOverlap") {
