@@ -1,6 +1,8 @@
 // Child construction, wiring and restart (see children.hpp).
 #include "children.hpp"
 
+#include "pci_scan.hpp"
+
 #include "store_link.hpp"
 
 using namespace bh::rt;
@@ -44,6 +46,15 @@ bool give_devices(uint32_t i, const Child& spec) {
         what = "MMIO pages";
         r = hand_over(call(BH_CALL_MACHINE_MMIO_CAP, BH_SLOT_MACHINE, spec.mmio_base,
                            spec.mmio_pages, kTmpSlot), i, BH_SLOT_DEVICE);
+    }
+    // A PCI function's memory BARs, each as MMIO in its own slot (BH_SLOT_PCI_BAR0 + i).
+    for (int b = 0; spec.pci >= 0 && b < 6 && r.ok(); ++b) {
+        const bh::pci::BarRegion& bar = g_pci[spec.pci].bars[b];
+        if (bar.kind != bh::pci::BarRegion::Mem || bar.base % 4096 != 0) continue;
+        what = "a PCI memory BAR";
+        uint64_t pages = (bar.size + 4095) / 4096;
+        r = hand_over(call(BH_CALL_MACHINE_MMIO_CAP, BH_SLOT_MACHINE, bar.base, pages, kTmpSlot), i,
+                      static_cast<bh_slot_t>(BH_SLOT_PCI_BAR0 + b));
     }
     if (spec.irq != 0xff && r.ok()) {
         what = "an interrupt line";

@@ -70,6 +70,7 @@ bool take_devices(m::Domain::Reader d, Child& c, char* why, uint32_t n) {
                 return false;
             }
             c.mmio_base = f->config, c.mmio_pages = 1;
+            c.pci = static_cast<int16_t>(f - g_pci);
         } else if (mmio) {
             c.mmio_base = dev.getMmioBase(), c.mmio_pages = static_cast<uint32_t>((dev.getMmioSize() + 4095) / 4096);
         }
@@ -119,6 +120,7 @@ bool load_manifest(uint32_t index, uint32_t nr_modules, Scenario& out, char* why
     for (auto d : domains) {
         Child& c = out.children[out.nr_children++];
         c = Child{};
+        c.pci = -1;
         copy_text(d.getName(), c.name, sizeof c.name);
         int32_t mod = find_module(d.getImage(), nr_modules);
         if (mod < 0) {

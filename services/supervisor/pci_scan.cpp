@@ -48,6 +48,13 @@ private:
     uint64_t pages_ = 0;
 };
 
+// Configuration-space registers through the mapped ECAM page (bar_sizing.hpp's Access).
+struct EcamAccess {
+    uint8_t* p;
+    uint32_t r32(uint16_t off) { return *reinterpret_cast<volatile uint32_t*>(p + off); }
+    void w32(uint16_t off, uint32_t v) { *reinterpret_cast<volatile uint32_t*>(p + off) = v; }
+};
+
 // Copies a whole checked table into buf (so the window can move on); its length, or 0.
 uint32_t read_table(Window& w, uint64_t pa, const char sig[4], uint8_t* buf, uint32_t cap) {
     const uint8_t* h = w.open(pa, bh::pci::kSdtHeader);
@@ -111,8 +118,14 @@ bool pci_scan() {
                 if (fn == 0) break;
                 continue;
             }
-            PciFunction f{0, dev, fn, c.vendor(), c.device(), c.class_code(), pa};
+            PciFunction f{0, dev, fn, c.vendor(), c.device(), c.class_code(), pa, {}};
             print("pci: 00:%02x.%x %04x:%04x class %06x", dev, fn, f.vendor, f.device, f.class_code);
+            EcamAccess acc{const_cast<uint8_t*>(p)};
+            bh::pci::size_bars(acc, f.bars);
+            for (int b = 0; b < 6; ++b)
+                if (f.bars[b].kind == bh::pci::BarRegion::Mem)
+                    print("pci: 00:%02x.%x BAR%d memory %lx size %lx%s", dev, fn, b, f.bars[b].base,
+                          f.bars[b].size, f.bars[b].is64 ? " (64-bit)" : "");
             if (g_npci < kMaxPciFunctions) g_pci[g_npci++] = f;
             if (fn == 0 && !c.multifunction()) break;
         }

@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 
+#include <bh/pci/bar_sizing.hpp>
+
 namespace sup {
 
 struct PciFunction {
@@ -13,6 +15,7 @@ struct PciFunction {
     uint16_t vendor, device;
     uint32_t class_code;
     uint64_t config;  // physical address of its 4 KiB of configuration space
+    bh::pci::BarRegion bars[6];  // sized at the scan
 };
 
 inline constexpr uint32_t kMaxPciFunctions = 64;
@@ -20,8 +23,8 @@ extern PciFunction g_pci[kMaxPciFunctions];
 extern uint32_t g_npci;
 
 // Finds the ECAM window (RSDP → RSDT/XSDT → MCFG) and lists bus 0's functions, logging each as
-// "pci: BB:DD.F VVVV:DDDD class CCCCCC". False (with the reason logged) if the firmware offers
-// no usable MCFG.
+// "pci: BB:DD.F VVVV:DDDD class CCCCCC" and sizing its BARs (before any driver runs). False
+// (with the reason logged) if the firmware offers no usable MCFG.
 bool pci_scan();
 
 }  // namespace sup

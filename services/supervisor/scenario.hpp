@@ -37,6 +37,8 @@ struct Child {
     uint8_t irq;                 // interrupt line handed over in BH_SLOT_IRQ (0xff = none)
     uint64_t mmio_base;          // MMIO pages handed over in BH_SLOT_DEVICE (0 pages = none)
     uint32_t mmio_pages;
+    int16_t pci;                 // index in g_pci of a PCI function (its BARs go to
+                                 // BH_SLOT_PCI_BAR0 + i), -1 = none
     RestartMode restart;
     uint16_t max_restarts;  // 0 = no limit
     uint32_t backoff_ms;    // before the first restart; doubles with every further one

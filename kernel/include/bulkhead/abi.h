@@ -165,6 +165,9 @@ enum bh_call {
 #define BH_SLOT_XENSTORE 7 /* store clients: an unbound port for the store domain (the supervisor
                               introduces the client with it) */
 #define BH_SLOT_FIRST_FREE 8
+#define BH_SLOT_PCI_BAR0 48 /* driver domains given a PCI function (BH_SLOT_DEVICE: its configuration
+                               space): its memory BAR i as MMIO in slot 48 + i, i = 0..5 (empty
+                               when BAR i is not a memory BAR) */
 
 /* ---- VIRQs (Xen numbers where Xen has one) ---- */
 #define BH_VIRQ_TIMER   0

@@ -144,3 +144,68 @@ TEST_CASE("Config.IdentityBarsAndCapabilities") {
     std::memset(cs, 0xff, sizeof cs);
     CHECK_FALSE(c.present());
 }
+
+#include "bh/pci/bar_sizing.hpp"
+
+namespace {
+
+// A type-0 function whose BARs behave as hardware does: only the bits above the region's size
+// (and the read-only type bits) take a write.
+struct FakeFunction {
+    uint32_t regs[64] = {};
+    uint64_t sizes[6] = {};  // per BAR register (a 64-bit BAR's size on its low register)
+    uint32_t r32(uint16_t off) const { return regs[off / 4]; }
+    void w32(uint16_t off, uint32_t v) {
+        int bar = (off - 0x10) / 4;
+        if (off == 0x04) {  // command is written; status bits are write-one-to-clear
+            regs[1] = (regs[1] & ~(v & 0xffff0000u) & 0xffff0000u) | (v & 0xffff);
+            return;
+        }
+        if (off < 0x10 || off >= 0x28) {
+            regs[off / 4] = v;
+            return;
+        }
+        uint32_t low = regs[off / 4] & (regs[off / 4] & 1 ? 3u : 0xfu);
+        uint64_t size = sizes[bar];
+        if (bar > 0 && sizes[bar] == 0 && ((regs[(off - 4) / 4] >> 1) & 3) == 2) {
+            // high half of a 64-bit BAR: writable bits are those of the 64-bit mask's top
+            uint64_t mask = ~(sizes[bar - 1] - 1);
+            regs[off / 4] = v & static_cast<uint32_t>(mask >> 32);
+            return;
+        }
+        if (size == 0) return;  // unimplemented: reads as 0
+        regs[off / 4] = (v & ~static_cast<uint32_t>(size - 1)) | low;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("BarSizing.Mem32Io64AndUnimplemented") {
+    FakeFunction f;
+    f.regs[0] = 0x10421af4;
+    f.regs[1] = 0x00100007;                            // command: io, mem, master on
+    f.regs[4] = 0xfebd1000, f.sizes[0] = 0x1000;       // BAR0 mem32, 4 KiB
+    f.regs[5] = 0x0000c041, f.sizes[1] = 0x40;         // BAR1 io, 64 ports
+    f.regs[8] = 0x0000000c, f.sizes[4] = 0x4000;       // BAR4 mem64 prefetchable, 16 KiB...
+    f.regs[9] = 0x00000008;                            // ...at 0x800000000
+    BarRegion b[6];
+    size_bars(f, b);
+    CHECK(b[0].kind == BarRegion::Mem);
+    CHECK(b[0].base == 0xfebd1000);
+    CHECK(b[0].size == 0x1000);
+    CHECK(b[1].kind == BarRegion::Io);
+    CHECK(b[1].base == 0xc040);
+    CHECK(b[1].size == 0x40);
+    CHECK(b[2].kind == BarRegion::None);
+    CHECK(b[4].kind == BarRegion::Mem);
+    CHECK(b[4].is64);
+    CHECK(b[4].prefetchable);
+    CHECK(b[4].base == 0x800000000);
+    CHECK(b[4].size == 0x4000);
+    CHECK(b[5].kind == BarRegion::None);  // the high half
+    // Everything as it was, decoding back on.
+    CHECK(f.regs[1] == 0x00100007);
+    CHECK(f.regs[4] == 0xfebd1000);
+    CHECK(f.regs[8] == 0x0000000c);
+    CHECK(f.regs[9] == 0x00000008);
+}
