@@ -1,6 +1,8 @@
 // Compile-only check: every virtio header builds freestanding (no libc, no FPU, no exceptions).
 #include "bh/virtio/device_queue.hpp"
 #include "bh/virtio/driver_queue.hpp"
+#include "bh/virtio/mmio_regs.hpp"
+#include "bh/virtio/modern_transport.hpp"
 
 namespace bh::virtio::check {
 
@@ -15,6 +17,15 @@ bool use() {
     Completion done;
     return d.add(&s, 1, 1) == QueueError::None && d.kick() && v.pop(c) == QueueError::None &&
            (v.push(c.head, 0), v.publish()) && d.take(done) == QueueError::None;
+}
+
+bool use_transport(volatile uint8_t* bar) {
+    MmioRegs r{bar};
+    ModernTransport<MmioRegs> t(r);
+    uint64_t f = 0;
+    uint16_t n = 0;
+    return t.negotiate(uint64_t{1} << kFeatureEventIdx, &f) == TransportError::None &&
+           t.setup_queue(0, 8, 0, 0, 0, &n) == TransportError::None;
 }
 
 }  // namespace bh::virtio::check

@@ -6,6 +6,8 @@
 // must be refused.
 #include <bh/pci/config.hpp>
 #include <bh/rt.hpp>
+#include <bh/virtio/mmio_regs.hpp>
+#include <bh/virtio/modern_transport.hpp>
 
 using namespace bh::rt;
 
@@ -59,6 +61,16 @@ int driver() {
     print("pcidrv: common configuration in BAR%u at %x: VIRTIO_F_VERSION_1 %s, %u queues", common_bar,
           common_off, (hi & 1) ? "offered" : "missing", queues);
     if (!(hi & 1) || queues == 0) return 1;
+    // Device initialisation up to FEATURES_OK (libs/virtio's transport against QEMU's device),
+    // then a reset: queues need DMA addresses, which wait for the IOMMU.
+    bh::virtio::MmioRegs regs{common};
+    bh::virtio::ModernTransport<bh::virtio::MmioRegs> t(regs);
+    uint64_t accepted = 0;
+    auto e = t.negotiate(uint64_t{1} << bh::virtio::kFeatureEventIdx, &accepted);
+    uint16_t qmax = t.max_queue_size(0);
+    print("pcidrv: negotiation %s, features %lx, queue 0 up to %u entries",
+          e == bh::virtio::TransportError::None ? "ok" : "refused", accepted, qmax);
+    if (e != bh::virtio::TransportError::None || t.reset() != bh::virtio::TransportError::None) return 1;
     report_ready();
     return 0;
 }

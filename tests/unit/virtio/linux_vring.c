@@ -1,4 +1,6 @@
 /* Linux's own virtio ring definitions and vring_init, for layout_test.cpp. */
+#include <linux/virtio_config.h>
+#include <linux/virtio_pci.h>
 #include <linux/virtio_ring.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -36,4 +38,30 @@ void linux_vring_layout(unsigned n, struct linux_vring_offsets* out) {
 
 int linux_need_event(uint16_t event, uint16_t new_idx, uint16_t old) {
     return vring_need_event(event, new_idx, old);
+}
+
+void linux_virtio_pci_facts(size_t offsets[16], unsigned status[6], unsigned* version_1) {
+    size_t o[16] = {
+        offsetof(struct virtio_pci_common_cfg, device_feature_select),
+        offsetof(struct virtio_pci_common_cfg, device_feature),
+        offsetof(struct virtio_pci_common_cfg, guest_feature_select),
+        offsetof(struct virtio_pci_common_cfg, guest_feature),
+        offsetof(struct virtio_pci_common_cfg, msix_config),
+        offsetof(struct virtio_pci_common_cfg, num_queues),
+        offsetof(struct virtio_pci_common_cfg, device_status),
+        offsetof(struct virtio_pci_common_cfg, config_generation),
+        offsetof(struct virtio_pci_common_cfg, queue_select),
+        offsetof(struct virtio_pci_common_cfg, queue_size),
+        offsetof(struct virtio_pci_common_cfg, queue_msix_vector),
+        offsetof(struct virtio_pci_common_cfg, queue_enable),
+        offsetof(struct virtio_pci_common_cfg, queue_notify_off),
+        offsetof(struct virtio_pci_common_cfg, queue_desc_lo),
+        offsetof(struct virtio_pci_common_cfg, queue_avail_lo),
+        offsetof(struct virtio_pci_common_cfg, queue_used_lo),
+    };
+    unsigned st[6] = {VIRTIO_CONFIG_S_ACKNOWLEDGE, VIRTIO_CONFIG_S_DRIVER, VIRTIO_CONFIG_S_DRIVER_OK,
+                      VIRTIO_CONFIG_S_FEATURES_OK, VIRTIO_CONFIG_S_NEEDS_RESET, VIRTIO_CONFIG_S_FAILED};
+    for (int i = 0; i < 16; ++i) offsets[i] = o[i];
+    for (int i = 0; i < 6; ++i) status[i] = st[i];
+    *version_1 = VIRTIO_F_VERSION_1;
 }
