@@ -26,26 +26,20 @@ struct alignas(64) Back {
     bool final_check() { return r.final_check_for_requests(); }
 };
 
-template <class F>
-auto with_ring(F f) {
-    auto* s = static_cast<Ring*>(aligned_alloc(4096, 4096));
-    Front front{bh::ring::FrontRing<Ring>::init(*s)};
-    Back back{bh::ring::BackRing<Ring>::attach_at(*s, 0)};
-    auto result = f(front, back);
-    free(s);
-    return result;
-}
-
-StreamFigures run_stream(uint64_t n) {
-    return with_ring([n](Front& f, Back& b) { return stream(f, b, n); });
-}
-
-double run_rtt(uint64_t n) {
-    return with_ring([n](Front& f, Back& b) { return ping_pong(f, b, n); });
-}
+struct Rig {
+    template <class F>
+    static auto run(F f) {
+        auto* s = static_cast<Ring*>(aligned_alloc(4096, 4096));
+        Front front{bh::ring::FrontRing<Ring>::init(*s)};
+        Back back{bh::ring::BackRing<Ring>::attach_at(*s, 0)};
+        auto result = f(front, back);
+        free(s);
+        return result;
+    }
+};
 
 }  // namespace
 
-Variant ours_variant() { return {"ours", run_stream, run_rtt}; }
+Variant ours_variant() { return make_variant<Rig>("ours"); }
 
 }  // namespace bench

@@ -76,28 +76,22 @@ struct alignas(64) Back {
     bool final_check() { return true; }
 };
 
-template <class F>
-auto with_queues(F f) {
-    auto* reqs = new Queue;
-    auto* rsps = new Queue;
-    Front front{{reqs}, {rsps}};
-    Back back{{reqs}, {rsps}};
-    auto result = f(front, back);
-    delete reqs;
-    delete rsps;
-    return result;
-}
-
-StreamFigures run_stream(uint64_t n) {
-    return with_queues([n](Front& f, Back& b) { return stream(f, b, n); });
-}
-
-double run_rtt(uint64_t n) {
-    return with_queues([n](Front& f, Back& b) { return ping_pong(f, b, n); });
-}
+struct Rig {
+    template <class F>
+    static auto run(F f) {
+        auto* reqs = new Queue;
+        auto* rsps = new Queue;
+        Front front{{reqs}, {rsps}};
+        Back back{{reqs}, {rsps}};
+        auto result = f(front, back);
+        delete reqs;
+        delete rsps;
+        return result;
+    }
+};
 
 }  // namespace
 
-Variant spsc_variant() { return {"spsc", run_stream, run_rtt}; }
+Variant spsc_variant() { return make_variant<Rig>("spsc"); }
 
 }  // namespace bench

@@ -80,29 +80,23 @@ struct alignas(64) Back {
     }
 };
 
-template <class F>
-auto with_ring(F f) {
-    auto* s = static_cast<msg_sring_t*>(aligned_alloc(4096, 4096));
-    Front front;
-    Back back;
-    SHARED_RING_INIT(s);
-    FRONT_RING_INIT(&front.r, s, 4096);
-    BACK_RING_INIT(&back.r, s, 4096);
-    auto result = f(front, back);
-    free(s);
-    return result;
-}
-
-StreamFigures run_stream(uint64_t n) {
-    return with_ring([n](Front& f, Back& b) { return stream(f, b, n); });
-}
-
-double run_rtt(uint64_t n) {
-    return with_ring([n](Front& f, Back& b) { return ping_pong(f, b, n); });
-}
+struct Rig {
+    template <class F>
+    static auto run(F f) {
+        auto* s = static_cast<msg_sring_t*>(aligned_alloc(4096, 4096));
+        Front front;
+        Back back;
+        SHARED_RING_INIT(s);
+        FRONT_RING_INIT(&front.r, s, 4096);
+        BACK_RING_INIT(&back.r, s, 4096);
+        auto result = f(front, back);
+        free(s);
+        return result;
+    }
+};
 
 }  // namespace
 
-Variant xen_variant() { return {"xen", run_stream, run_rtt}; }
+Variant xen_variant() { return make_variant<Rig>("xen"); }
 
 }  // namespace bench

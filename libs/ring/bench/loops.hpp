@@ -111,4 +111,13 @@ double ping_pong(Front& front, Back& back, uint64_t n) {
     return std::chrono::duration<double>(t1 - t0).count();
 }
 
+// A variant's two measurements from its Rig: a type whose static run(f) sets up a front/back
+// pair, returns f(front, back) and tears the pair down.
+template <class Rig>
+Variant make_variant(const char* name) {
+    return {name,
+            [](uint64_t n) { return Rig::run([n](auto& f, auto& b) { return stream(f, b, n); }); },
+            [](uint64_t n) { return Rig::run([n](auto& f, auto& b) { return ping_pong(f, b, n); }); }};
+}
+
 }  // namespace bench

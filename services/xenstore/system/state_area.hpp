@@ -36,8 +36,6 @@ public:
     // kMaxLinks). The next save() writes the whole state afresh.
     bool load(bh::xs::Store& s, LinkRecord* links, uint32_t* nlinks);
     size_t region_bytes() const { return region_; }
-    // Sizes of the last save, for the log: a full record's, or a delta's.
-    size_t last_full_bytes() const { return base_len_; }
 
 private:
     struct Batch;

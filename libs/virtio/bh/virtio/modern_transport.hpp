@@ -103,7 +103,6 @@ public:
 
     // Step 8: the driver is ready; the device may now use its queues.
     void driver_ok() { set_status(kStatusDriverOk); }
-    bool needs_reset() { return (r_.r8(common::kDeviceStatus) & kStatusNeedsReset) != 0; }
 
 private:
     void set_status(uint8_t bit) { r_.w8(common::kDeviceStatus, static_cast<uint8_t>(r_.r8(common::kDeviceStatus) | bit)); }
