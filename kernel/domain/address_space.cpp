@@ -58,8 +58,46 @@ Result<void> AddressSpace::map(vaddr_t va, paddr_t pa, bool writable, bool execu
     if (foreign) flags |= kForeign;
     Tables t(root_, QuotaTables{quota_});
     TRYV(t.map(va, pa, flags));
+    if (dma_root_) {
+        if (auto r = dma_map(va, pa, writable); !r.ok()) {
+            (void)t.unmap(va);  // never reachable by the CPU alone: all or nothing
+            return r.error();
+        }
+    }
     machine_frames().ref(pa);
     return success();
+}
+
+// Device tables use the walker's layout; a leaf's bit 0 (kPresent) is VT-d's Read and bit 1
+// (kWrite) its Write, and the walker's intermediate flags (bits 0-2) are Read, Write and an
+// ignored Execute: so the same PageTable builds them.
+Result<void> AddressSpace::dma_map(vaddr_t va, paddr_t pa, bool writable) {
+    Tables d(dma_root_, QuotaTables{quota_});
+    TRYV(d.map(va, pa, writable ? Pte::kWrite : 0));
+    platform::iommu_sync();
+    return success();
+}
+
+Result<void> AddressSpace::enable_dma(uint16_t did) {
+    if (dma_root_) return success();
+    dma_root_ = TRY(QuotaTables{quota_}.alloc_table());
+    dma_did_ = did;
+    Result<void> r = success();
+    Tables t(root_, QuotaTables{quota_});
+    t.for_each_leaf(kUserPml4Lo, kUserPml4Hi, [&](vaddr_t va, const Translation& tr) {
+        if (r.ok() && !(tr.flags & kDevice) && tr.page_size == kPageSize)
+            r = dma_map(va, tr.pa, (tr.flags & Pte::kWrite) != 0);
+    });
+    if (!r.ok()) free_dma_tables();
+    return r;
+}
+
+void AddressSpace::free_dma_tables() {
+    if (!dma_root_) return;
+    Tables d(dma_root_, QuotaTables{quota_});
+    d.free_tables(kUserPml4Lo, kUserPml4Hi);
+    QuotaTables{quota_}.free_table(dma_root_);
+    dma_root_ = 0;
 }
 
 Result<void> AddressSpace::map_device(vaddr_t va, paddr_t pa) {
@@ -85,12 +123,17 @@ Result<AddressSpace::Leaf> AddressSpace::unmap(vaddr_t va) {
     Tables t(root_, QuotaTables{quota_});
     TRY(t.unmap(va & ~(kPageSize - 1)));
     if (platform::mmu_root() == root_) platform::mmu_flush(va);
+    if (dma_root_ && !leaf.device) {
+        (void)Tables(dma_root_, QuotaTables{quota_}).unmap(va & ~(kPageSize - 1));
+        platform::iommu_flush(dma_did_);  // no device may still reach the frame we drop
+    }
     if (!leaf.device) machine_frames().unref(leaf.pa);
     return leaf;
 }
 
 void AddressSpace::destroy() {
     if (!root_) return;
+    free_dma_tables();  // its devices were detached first (dma_release_all)
     Tables t(root_, QuotaTables{quota_});
     t.for_each_leaf(0, kUserPml4Entries,
                     [](vaddr_t, const Translation& tr) {

@@ -12,7 +12,9 @@ namespace bh {
 
 // Invariants: every leaf in the user half holds one machine-frame reference (taken by map,
 // dropped by unmap/destroy); the kernel half is shared with every other space; intermediate
-// tables are charged to the owner's quota.
+// tables are charged to the owner's quota. Once enable_dma() has run, the device table holds
+// exactly the RAM leaves (own frames and grant mappings, not MMIO) at the same addresses, with
+// the same writability; a frame leaves it, and the IOMMU's caches, before its reference drops.
 class AddressSpace {
 public:
     struct Leaf {
@@ -33,6 +35,12 @@ public:
 
     paddr_t root() const { return root_; }
 
+    // Builds the device table (what the domain's devices may reach) from the current mappings
+    // and keeps it in step from then on; `did` tags its cached translations in the IOMMU.
+    // Quota / NoMemory leave no device table behind.
+    Result<void> enable_dma(uint16_t did);
+    paddr_t dma_root() const { return dma_root_; }
+
     // Copies between the kernel and this space, checking each page is a present user page
     // (writable for copy_out). Hostile pointers (kernel, non-canonical, unmapped) → BadAddress.
     Result<void> copy_in(void* dst, vaddr_t src, size_t n) const;
@@ -41,8 +49,13 @@ public:
     Result<void> check_writable(vaddr_t va, size_t n) const;
 
 private:
+    Result<void> dma_map(vaddr_t va, paddr_t pa, bool writable);
+    void free_dma_tables();
+
     paddr_t root_ = 0;
     Quota* quota_ = nullptr;
+    paddr_t dma_root_ = 0;
+    uint16_t dma_did_ = 0;
 };
 
 bool user_range_ok(vaddr_t va, size_t n);

@@ -29,6 +29,7 @@ struct Domain : Kobject {
     uint64_t fault_addr = 0;
     uint64_t fault_rip = 0;
     uint64_t exit_code = 0;
+    uint64_t dma_faults = 0;    // requests by its devices the IOMMU blocked
     bh_domid_t controller = 0;  // told (VIRQ_DOM_EXC) when this domain faults or dies
 
     Quota quota;

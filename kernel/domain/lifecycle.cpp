@@ -9,6 +9,7 @@
 #include "cap/release.hpp"
 #include "domain/console_buffer.hpp"
 #include "domain/cpu.hpp"
+#include "domain/dma_assign.hpp"
 #include "domain/irq_routing.hpp"
 #include "domain/kernel_host.hpp"
 #include "domain/objects.hpp"
@@ -77,6 +78,7 @@ void teardown(Domain& d) {
     if (d.as.root() && platform::mmu_root() == d.as.root()) platform::mmu_load(kernel_root());
     this_cpu().sched.remove(d.vcpu.sched);
     irq_unbind_all(d.id);
+    dma_release_all(d);  // its devices reach nothing from here on
     if (this_cpu().current == &d.vcpu) this_cpu().current = nullptr;
     if (d.gnttab) d.gnttab->release_all();
     if (d.evtchn) {
@@ -252,6 +254,7 @@ void domain_info(const Domain& d, bh_domain_info& out) {
     out.fault_rip = d.fault_rip;
     out.cpu_ticks = d.vcpu.sched.ticks_run();
     out.exit_code = d.exit_code;
+    out.dma_faults = d.dma_faults;
     for (unsigned i = 0; i < sizeof out.name && d.name[i]; ++i) out.name[i] = d.name[i];
 }
 

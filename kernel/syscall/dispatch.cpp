@@ -24,6 +24,7 @@ constexpr CallRange kCalls[] = {
     {BH_CALL_DOMAIN_CREATE, BH_CALL_DOMAIN_CONSOLE_READ, sys_domain},
     {BH_CALL_MACHINE_MODULES, BH_CALL_MACHINE_FIRMWARE, sys_machine},
     {BH_CALL_IO_OUT, BH_CALL_DEVICE_MAP, sys_machine},
+    {BH_CALL_MACHINE_IOMMU, BH_CALL_DMA_ASSIGN, sys_dma},
 };
 
 }  // namespace

@@ -40,7 +40,8 @@ Result<void> check_mmio(uint64_t base, uint64_t pages) {
         return Error::BadArg;
     for (uint64_t i = 0; i < pages; ++i) {
         paddr_t pa = base + i * kPageSize;
-        if (machine_is_ram(pa) || pa == kLapicPage || pa == kIoapicPage)
+        if (machine_is_ram(pa) || pa == kLapicPage || pa == kIoapicPage ||
+            (platform::iommu_on() && pa == platform::iommu_regs()))
             return Error::NoRights;
     }
     return success();

@@ -25,6 +25,7 @@ Result<void> sys_evtchn(Domain& self, const SysArgs& a, SysOut& out);
 Result<void> sys_gnttab(Domain& self, const SysArgs& a, SysOut& out);
 Result<void> sys_domain(Domain& self, const SysArgs& a, SysOut& out);
 Result<void> sys_machine(Domain& self, const SysArgs& a, SysOut& out);
+Result<void> sys_dma(Domain& self, const SysArgs& a, SysOut& out);
 
 // Routes by call number; unknown numbers → BadCall.
 Result<void> syscall_dispatch(Domain& self, const SysArgs& a, SysOut& out);

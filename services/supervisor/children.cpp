@@ -51,10 +51,16 @@ bool give_devices(uint32_t i, const Child& spec) {
     for (int b = 0; spec.pci >= 0 && b < 6 && r.ok(); ++b) {
         const bh::pci::BarRegion& bar = g_pci[spec.pci].bars[b];
         if (bar.kind != bh::pci::BarRegion::Mem || bar.base % 4096 != 0) continue;
+        if (g_pci[spec.pci].msix_bars >> b & 1) continue;  // the MSI-X table: never a driver's
         what = "a PCI memory BAR";
         uint64_t pages = (bar.size + 4095) / 4096;
         r = hand_over(call(BH_CALL_MACHINE_MMIO_CAP, BH_SLOT_MACHINE, bar.base, pages, kTmpSlot), i,
                       static_cast<bh_slot_t>(BH_SLOT_PCI_BAR0 + b));
+    }
+    if (spec.pci >= 0 && r.ok()) {
+        what = "the PCI function's DMA";
+        const PciFunction& f = g_pci[spec.pci];
+        r = call(BH_CALL_DMA_ASSIGN, BH_SLOT_MACHINE, kDomSlot0 + i, f.bus << 8 | f.dev << 3 | f.fn);
     }
     if (spec.irq != 0xff && r.ok()) {
         what = "an interrupt line";

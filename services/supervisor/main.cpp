@@ -178,7 +178,7 @@ int bh_main(uint64_t nr_modules, uint64_t) {
     s->name = name;
     char why[128];
     print("supervisor: scenario %s, %lu boot modules", name, nr_modules);
-    (void)pci_scan();  // the list device partitioning will hand out from
+    if (pci_scan()) (void)iommu_init();  // the list device partitioning will hand out from
     if (!sup::load_manifest(1, static_cast<uint32_t>(nr_modules), *s, why, sizeof why)) {
         print("supervisor: manifest refused: %s", why);
         print("BH-TEST %s FAIL manifest refused: %s", name, why);

@@ -69,6 +69,10 @@ bool take_devices(m::Domain::Reader d, Child& c, char* why, uint32_t n) {
                 say(why, n, "domain ", c.name, ": no such PCI function on this machine (see the pci: lines)");
                 return false;
             }
+            if (!iommu_covers(*f)) {
+                say(why, n, "domain ", c.name, ": its PCI function's DMA is not behind the IOMMU (see the iommu: line)");
+                return false;
+            }
             c.mmio_base = f->config, c.mmio_pages = 1;
             c.pci = static_cast<int16_t>(f - g_pci);
         } else if (mmio) {

@@ -67,38 +67,60 @@ uint32_t read_table(Window& w, uint64_t pa, const char sig[4], uint8_t* buf, uin
     return bh::pci::sdt_ok(buf, len, sig) ? len : 0;
 }
 
-bool find_ecam(bh::pci::EcamWindow* out) {
+// The firmware table with signature `sig`, copied whole into buf: its length, 0 if the firmware
+// lists none (or it is corrupt: *where says where it was, 0 if absent).
+uint32_t find_table(const char sig[4], uint8_t* buf, uint32_t cap, uint64_t* where) {
+    *where = 0;
     uint64_t rsdp_pa = call(BH_CALL_MACHINE_FIRMWARE, BH_SLOT_MACHINE).r1;
     if (rsdp_pa == 0) {
         print("pci: the boot loader reported no ACPI RSDP");
-        return false;
+        return 0;
     }
     Window w;
     const uint8_t* p = w.open(rsdp_pa, 36);
     bh::pci::Rsdp r;
     if (!p || !bh::pci::parse_rsdp(p, 36, &r)) {
         print("pci: no valid RSDP at %lx", rsdp_pa);
-        return false;
+        return 0;
     }
-    static uint8_t sdt[4096], mcfg[4096];
+    static uint8_t sdt[4096];
     bool x = r.xsdt != 0;
     if (!read_table(w, x ? r.xsdt : r.rsdt, x ? "XSDT" : "RSDT", sdt, sizeof sdt)) {
         print("pci: the %s at %lx is unreadable or corrupt", x ? "XSDT" : "RSDT", x ? r.xsdt : r.rsdt);
-        return false;
+        return 0;
     }
     for (size_t i = 0;; ++i) {
         uint64_t t = bh::pci::sdt_entry(sdt, x, i);
-        if (t == 0) break;
+        if (t == 0) return 0;
         const uint8_t* h = w.open(t, 4);
-        if (!h || h[0] != 'M' || h[1] != 'C' || h[2] != 'F' || h[3] != 'G') continue;
-        if (read_table(w, t, "MCFG", mcfg, sizeof mcfg) && bh::pci::mcfg_window(mcfg, 0, out) &&
-            out->segment == 0 && out->bus_start == 0)
-            return true;
-        print("pci: the MCFG at %lx is corrupt or has no segment-0 window from bus 0", t);
-        return false;
+        if (!h || h[0] != sig[0] || h[1] != sig[1] || h[2] != sig[2] || h[3] != sig[3]) continue;
+        *where = t;
+        return read_table(w, t, sig, buf, cap);
     }
-    print("pci: the firmware lists no MCFG table");
+}
+
+bool find_ecam(bh::pci::EcamWindow* out) {
+    static uint8_t mcfg[4096];
+    uint64_t at = 0;
+    if (find_table("MCFG", mcfg, sizeof mcfg, &at) && bh::pci::mcfg_window(mcfg, 0, out) &&
+        out->segment == 0 && out->bus_start == 0)
+        return true;
+    if (at) print("pci: the MCFG at %lx is corrupt or has no segment-0 window from bus 0", at);
+    else print("pci: the firmware lists no MCFG table");
     return false;
+}
+
+// Which BARs hold the MSI-X table or its pending-bit array (PCI 3.0 §6.8.2: capability +4 and
+// +8, BAR index in bits 2:0). A driver domain never gets those: an MSI-X entry names any
+// interrupt vector of the machine, so whoever writes it could interrupt other domains' devices.
+uint8_t msix_bars(const bh::pci::Config& c) {
+    uint8_t mask = 0;
+    c.each_capability([&](uint8_t off, uint8_t id) {
+        if (id != bh::pci::kCapMsiX) return;
+        mask = static_cast<uint8_t>(mask | 1u << (c.r32(static_cast<uint16_t>(off + 4)) & 7) |
+                                    1u << (c.r32(static_cast<uint16_t>(off + 8)) & 7));
+    });
+    return mask;
 }
 
 }  // namespace
@@ -118,7 +140,7 @@ bool pci_scan() {
                 if (fn == 0) break;
                 continue;
             }
-            PciFunction f{0, dev, fn, c.vendor(), c.device(), c.class_code(), pa, {}};
+            PciFunction f{0, dev, fn, c.vendor(), c.device(), c.class_code(), pa, {}, msix_bars(c)};
             print("pci: 00:%02x.%x %04x:%04x class %06x", dev, fn, f.vendor, f.device, f.class_code);
             EcamAccess acc{const_cast<uint8_t*>(p)};
             bh::pci::size_bars(acc, f.bars);
@@ -132,6 +154,42 @@ bool pci_scan() {
     }
     print("pci: %u functions on bus 0", g_npci);
     return g_npci > 0;
+}
+
+bool g_iommu = false;
+
+namespace {
+uint8_t g_dmar[4096];
+bh::pci::DmarUnit g_unit;
+}  // namespace
+
+bool iommu_covers(const PciFunction& f) {
+    return g_iommu && bh::pci::dmar_covers(g_dmar, g_unit, f.bus, f.dev, f.fn);
+}
+
+bool iommu_init() {
+    uint8_t* dmar = g_dmar;
+    uint64_t at = 0;
+    if (!find_table("DMAR", dmar, sizeof g_dmar, &at)) {
+        if (at) print("iommu: the DMAR at %lx is corrupt", at);
+        else print("iommu: none (no DMAR table): PCI functions cannot be given to domains");
+        return false;
+    }
+    bh::pci::DmarUnit& u = g_unit;
+    bh::pci::DmarUnit more;
+    bool one = bh::pci::dmar_unit(dmar, 0, &u) && !bh::pci::dmar_unit(dmar, 1, &more);
+    if (!one || u.segment != 0) {
+        print("iommu: the DMAR does not name exactly one unit, for segment 0; not supported");
+        return false;
+    }
+    Ret r = call(BH_CALL_MACHINE_IOMMU, BH_SLOT_MACHINE, u.regs);
+    if (!r.ok()) {
+        print("iommu: the kernel refused the unit at %lx: %s", u.regs, error_name(r.err));
+        return false;
+    }
+    print("iommu: DMA remapping on (unit at %lx): devices reach only their owners' memory", u.regs);
+    g_iommu = true;
+    return true;
 }
 
 }  // namespace sup

@@ -16,6 +16,7 @@ struct PciFunction {
     uint32_t class_code;
     uint64_t config;  // physical address of its 4 KiB of configuration space
     bh::pci::BarRegion bars[6];  // sized at the scan
+    uint8_t msix_bars;           // bit per BAR holding the MSI-X table or PBA (kept from drivers)
 };
 
 inline constexpr uint32_t kMaxPciFunctions = 64;
@@ -26,5 +27,13 @@ extern uint32_t g_npci;
 // "pci: BB:DD.F VVVV:DDDD class CCCCCC" and sizing its BARs (before any driver runs). False
 // (with the reason logged) if the firmware offers no usable MCFG.
 bool pci_scan();
+
+// Finds the DMA remapping unit (the firmware's DMAR table) and has the kernel take it over, so
+// every device is blocked until assigned. False (logged) without one: then no PCI function may
+// be given to a domain, since its DMA could reach any memory.
+bool iommu_init();
+extern bool g_iommu;
+// True if the unit translates f's DMA (the DMAR lists it, or covers every device).
+bool iommu_covers(const PciFunction& f);
 
 }  // namespace sup

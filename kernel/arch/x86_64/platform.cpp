@@ -4,6 +4,7 @@
 #include "arch/x86_64/cpu.hpp"
 #include "arch/x86_64/ioapic.hpp"
 #include "arch/x86_64/serial.hpp"
+#include "arch/x86_64/vtd.hpp"
 
 namespace bh::platform {
 
@@ -26,6 +27,14 @@ void irq_line(uint32_t line, bool routed, bool masked) {
     if (routed) x86::ioapic_mask(line, masked);
     else x86::ioapic_route(line, true);
 }
+
+Result<void> iommu_enable(paddr_t regs) { return x86::vtd_enable(regs); }
+bool iommu_on() { return x86::vtd_on(); }
+paddr_t iommu_regs() { return x86::vtd_regs(); }
+Result<void> iommu_attach(uint16_t bdf, paddr_t root, uint16_t did) { return x86::vtd_attach(bdf, root, did); }
+void iommu_detach(uint16_t bdf) { x86::vtd_detach(bdf); }
+void iommu_flush(uint16_t did) { x86::vtd_flush(did); }
+void iommu_sync() { x86::vtd_sync_tables(); }
 
 size_t console_rx(uint8_t* out, size_t n) { return serial::read(out, n); }
 

@@ -5,6 +5,7 @@
 #include "arch/x86_64/ioapic.hpp"
 #include "domain/irq_routing.hpp"
 #include "arch/x86_64/lapic.hpp"
+#include "arch/x86_64/vtd.hpp"
 #include "domain/cpu.hpp"
 #include "domain/lifecycle.hpp"
 #include "domain/registry.hpp"
@@ -74,6 +75,8 @@ void device_interrupt(uint64_t vector) {
     x86::lapic_eoi();
     if (vector >= x86::kIrqVectorBase && vector < x86::kIrqVectorBase + x86::kNrIoapicPins)
         irq_fired(static_cast<uint32_t>(vector - x86::kIrqVectorBase));
+    else if (vector == x86::kVectorIommuFault)
+        x86::vtd_fault_interrupt();
 }
 
 // Picks the next vCPU (idling with interrupts on until one is runnable) and loads it.

@@ -151,6 +151,19 @@ enum bh_call {
     BH_CALL_IO_IN = 71,          /* (device_slot, port, width) -> rdx = value */
     BH_CALL_IRQ_ACK = 72,        /* (irq_slot) re-enables the line after its event was handled */
     BH_CALL_DEVICE_MAP = 73,     /* (device_slot, page_index, vaddr) maps one MMIO page, uncached */
+
+    BH_CALL_MACHINE_IOMMU = 74,  /* (machine_slot, register_paddr) takes over the DMA remapping
+                                    unit (Intel VT-d) whose registers the firmware's DMAR table
+                                    names, and turns translation on: from then on no device can
+                                    reach memory until it is assigned. BadState if already on,
+                                    BadArg if no usable unit is there (RAM, or no 4-level
+                                    48-bit tables). */
+    BH_CALL_DMA_ASSIGN = 75,     /* (machine_slot, dom_slot, bdf) the PCI function bus<<8|dev<<3|fn
+                                    may DMA only into the domain's own memory, at the addresses
+                                    the domain sees it at (device address = its virtual address;
+                                    read-only mappings stay read-only); until the domain is
+                                    destroyed. Busy if another live domain holds the function,
+                                    BadState without an IOMMU. */
     BH_CALL_COUNT
 };
 
@@ -206,6 +219,7 @@ struct bh_domain_info {
     uint64_t fault_rip;
     uint64_t cpu_ticks;
     uint64_t exit_code;
+    uint64_t dma_faults;  /* DMA by its devices the IOMMU blocked */
     char name[32];
 };
 

@@ -93,6 +93,67 @@ TEST_CASE("Acpi.RsdtXsdtAndMcfg") {
     CHECK_FALSE(mcfg_window(mcfg.data(), 1, &w));
 }
 
+TEST_CASE("Acpi.DmarUnits") {
+    // QEMU's intel-iommu: width 47 (48 bits), flags, 10 reserved, then an RMRR-less list: one
+    // DRHD with INCLUDE_PCI_ALL at 0xfed90000 and one IOAPIC device scope (type 3, 8 bytes).
+    std::vector<uint8_t> body(12, 0);
+    body[0] = 47;
+    body[1] = 1;
+    std::vector<uint8_t> drhd(24, 0);
+    drhd[0] = 0, drhd[2] = 24;
+    drhd[4] = 1;  // INCLUDE_PCI_ALL
+    put64(drhd, 8, 0xfed90000);
+    drhd[16] = 3, drhd[17] = 8;
+    std::vector<uint8_t> atsr{2, 0, 8, 0, 0, 0, 0, 0};  // another structure type: skipped
+    body.insert(body.end(), atsr.begin(), atsr.end());
+    body.insert(body.end(), drhd.begin(), drhd.end());
+    auto dmar = table("DMAR", body);
+    REQUIRE(sdt_ok(dmar.data(), dmar.size(), "DMAR"));
+    DmarUnit u;
+    REQUIRE(dmar_unit(dmar.data(), 0, &u));
+    CHECK(u.regs == 0xfed90000);
+    CHECK(u.segment == 0);
+    CHECK(u.all_devices);
+    CHECK_FALSE(dmar_unit(dmar.data(), 1, &u));
+
+    CHECK(dmar_covers(dmar.data(), u, 0, 1, 0));
+
+    // QEMU 7.2's own: no INCLUDE_PCI_ALL, an IOAPIC scope and one endpoint scope per function.
+    std::vector<uint8_t> q(12, 0);
+    q[0] = 47;
+    std::vector<uint8_t> unit(16, 0);
+    put64(unit, 8, 0xfed90000);
+    std::vector<uint8_t> scopes{3, 8, 0, 0, 0, 0xff, 0, 0,    // IOAPIC
+                                1, 8, 0, 0, 0, 0, 1, 0,       // 00:01.0
+                                1, 8, 0, 0, 0, 0, 0x1f, 2,    // 00:1f.2
+                                1, 10, 0, 0, 0, 0, 2, 0, 0, 0};  // behind a bridge: not matched
+    unit.insert(unit.end(), scopes.begin(), scopes.end());
+    unit[2] = static_cast<uint8_t>(unit.size());
+    q.insert(q.end(), unit.begin(), unit.end());
+    auto qemu = table("DMAR", q);
+    REQUIRE(dmar_unit(qemu.data(), 0, &u));
+    CHECK_FALSE(u.all_devices);
+    CHECK(dmar_covers(qemu.data(), u, 0, 1, 0));
+    CHECK(dmar_covers(qemu.data(), u, 0, 0x1f, 2));
+    CHECK_FALSE(dmar_covers(qemu.data(), u, 0, 2, 0));
+    CHECK_FALSE(dmar_covers(qemu.data(), u, 0, 0x1f, 3));
+    CHECK_FALSE(dmar_covers(qemu.data(), u, 1, 1, 0));
+    auto cut = qemu;  // a scope running past its unit
+    cut[48 + 16 + 8 + 1] = 40;
+    REQUIRE(dmar_unit(cut.data(), 0, &u));
+    CHECK_FALSE(dmar_covers(cut.data(), u, 0, 0x1f, 2));
+
+    auto lie = dmar;  // a structure claiming more bytes than the table has
+    lie[48 + 8 + 2] = 200;
+    CHECK_FALSE(dmar_unit(lie.data(), 0, &u));
+    auto stuck = dmar;  // a zero length would never advance
+    stuck[48 + 2] = 0;
+    CHECK_FALSE(dmar_unit(stuck.data(), 0, &u));
+    auto odd = dmar;  // a register page not page-aligned
+    odd[48 + 8 + 8] = 0x10;
+    CHECK_FALSE(dmar_unit(odd.data(), 0, &u));
+}
+
 TEST_CASE("Config.IdentityBarsAndCapabilities") {
     alignas(4) static uint8_t cs[4096];
     std::memset(cs, 0, sizeof cs);

@@ -92,6 +92,24 @@ uint32_t port_in(uint16_t port, uint32_t width) {
 void irq_line(uint32_t line, bool routed, bool masked) {
     bhtest::g_log.irq_lines.push_back({line, routed, masked});
 }
+Result<void> iommu_enable(paddr_t regs) {
+    if (bhtest::g_log.iommu.regs) return Error::BadState;
+    if (regs == 0 || !page_aligned(regs) || machine_is_ram(regs)) return Error::BadArg;
+    bhtest::g_log.iommu.regs = regs;
+    return success();
+}
+bool iommu_on() { return bhtest::g_log.iommu.regs != 0; }
+paddr_t iommu_regs() { return bhtest::g_log.iommu.regs; }
+Result<void> iommu_attach(uint16_t bdf, paddr_t root, uint16_t did) {
+    bhtest::g_log.iommu.attaches.push_back({bdf, root, did});
+    return success();
+}
+void iommu_detach(uint16_t bdf) { bhtest::g_log.iommu.detaches.push_back(bdf); }
+void iommu_flush(uint16_t did) {
+    bhtest::g_log.iommu.flushes.push_back(did);
+    bhtest::g_log.iommu.free_frames_at_flush.push_back(machine_frames().free_frames());
+}
+void iommu_sync() { ++bhtest::g_log.iommu.syncs; }
 void machine_stop(bool success) { throw bhtest::MachineStopped{success}; }
 size_t console_rx(uint8_t* out, size_t n) {
     std::string& rx = bhtest::g_log.uart_rx;

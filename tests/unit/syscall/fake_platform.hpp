@@ -29,6 +29,22 @@ struct IrqLineCall {
     bool masked;
 };
 
+struct IommuAttach {
+    uint16_t bdf;
+    bh::paddr_t table_root;
+    uint16_t did;
+};
+
+// The fake DMA remapping unit: on once iommu_enable accepts a non-RAM page.
+struct IommuLog {
+    bh::paddr_t regs = 0;
+    std::vector<IommuAttach> attaches;
+    std::vector<uint16_t> detaches;
+    std::vector<uint16_t> flushes;
+    std::vector<uint64_t> free_frames_at_flush;  // the allocator's free frames at each flush
+    uint32_t syncs = 0;
+};
+
 // Everything the fake platform recorded since the last reset. Host tests only.
 struct PlatformLog {
     std::vector<PortIo> io;
@@ -40,6 +56,7 @@ struct PlatformLog {
     uint32_t port_in_value = 0; // what port_in returns
     std::string uart_rx;        // bytes the console UART "received", taken by console_rx
     std::string klog;           // every kernel log line, newline-terminated
+    IommuLog iommu;
 };
 
 PlatformLog& platform_log();

@@ -40,7 +40,8 @@ int linux_need_event(uint16_t event, uint16_t new_idx, uint16_t old) {
     return vring_need_event(event, new_idx, old);
 }
 
-void linux_virtio_pci_facts(size_t offsets[16], unsigned status[6], unsigned* version_1) {
+void linux_virtio_pci_facts(size_t offsets[16], unsigned status[6], unsigned* version_1,
+                            unsigned* access_platform) {
     size_t o[16] = {
         offsetof(struct virtio_pci_common_cfg, device_feature_select),
         offsetof(struct virtio_pci_common_cfg, device_feature),
@@ -64,4 +65,5 @@ void linux_virtio_pci_facts(size_t offsets[16], unsigned status[6], unsigned* ve
     for (int i = 0; i < 16; ++i) offsets[i] = o[i];
     for (int i = 0; i < 6; ++i) status[i] = st[i];
     *version_1 = VIRTIO_F_VERSION_1;
+    *access_platform = VIRTIO_F_ACCESS_PLATFORM;
 }

@@ -18,7 +18,8 @@ struct linux_vring_offsets {
 void linux_vring_get_facts(struct linux_vring_facts* out);
 /* struct virtio_pci_common_cfg's offsets in the order of modern_transport.hpp's common::k*, and
  * the status bits ACKNOWLEDGE, DRIVER, DRIVER_OK, FEATURES_OK, NEEDS_RESET, FAILED. */
-void linux_virtio_pci_facts(size_t offsets[16], unsigned status[6], unsigned* version_1);
+void linux_virtio_pci_facts(size_t offsets[16], unsigned status[6], unsigned* version_1,
+                            unsigned* access_platform);
 void linux_vring_layout(unsigned n, struct linux_vring_offsets* out);
 int linux_need_event(uint16_t event, uint16_t new_idx, uint16_t old);
 #ifdef __cplusplus

@@ -14,7 +14,7 @@ namespace {
 
 // What a device does with its common configuration registers, as the spec describes.
 struct FakeDevice {
-    uint64_t offered = uint64_t{1} << kFeatureVersion1;
+    uint64_t offered = uint64_t{1} << kFeatureVersion1 | uint64_t{1} << kFeatureAccessPlatform;
     bool refuse_features = false;  // clears FEATURES_OK whatever the driver asks
     bool stuck = false;            // never finishes a reset
     uint32_t dev_sel = 0, drv_sel = 0;
@@ -48,7 +48,9 @@ struct FakeDevice {
             return;
         }
         if ((v & kStatusFeaturesOk) && !(status & kStatusFeaturesOk)) {
-            bool ok = !refuse_features && (driver & ~offered) == 0 && (driver >> kFeatureVersion1 & 1);
+            // QEMU refuses a driver that ignores ACCESS_PLATFORM when it offers it.
+            bool ok = !refuse_features && (driver & ~offered) == 0 && (driver >> kFeatureVersion1 & 1) &&
+                      (driver >> kFeatureAccessPlatform & 1) == (offered >> kFeatureAccessPlatform & 1);
             if (!ok) v = static_cast<uint8_t>(v & ~kStatusFeaturesOk);
         }
         status = v;
@@ -85,8 +87,8 @@ struct FakeDevice {
 
 TEST_CASE("Transport.LayoutAndBitsMatchLinux") {
     size_t off[16];
-    unsigned st[6], v1;
-    linux_virtio_pci_facts(off, st, &v1);
+    unsigned st[6], v1, ap;
+    linux_virtio_pci_facts(off, st, &v1, &ap);
     const uint16_t ours[16] = {common::kDeviceFeatureSelect, common::kDeviceFeature,
                                common::kDriverFeatureSelect, common::kDriverFeature, common::kMsixConfig,
                                common::kNumQueues, common::kDeviceStatus, common::kConfigGeneration,
@@ -98,6 +100,7 @@ TEST_CASE("Transport.LayoutAndBitsMatchLinux") {
                              kStatusNeedsReset, kStatusFailed};
     for (int i = 0; i < 6; ++i) CHECK(bits[i] == st[i]);
     CHECK(kFeatureVersion1 == v1);
+    CHECK(kFeatureAccessPlatform == ap);
 }
 
 TEST_CASE("Transport.NegotiatesWhatBothSideWantAndSetsUpAQueue") {
@@ -107,7 +110,8 @@ TEST_CASE("Transport.NegotiatesWhatBothSideWantAndSetsUpAQueue") {
     ModernTransport<FakeDevice> t(d);
     uint64_t got = 0;
     REQUIRE(t.negotiate(uint64_t{1} << kFeatureEventIdx | 1u << 7, &got) == TransportError::None);
-    CHECK(got == (uint64_t{1} << kFeatureVersion1 | uint64_t{1} << kFeatureEventIdx));
+    CHECK(got == (uint64_t{1} << kFeatureVersion1 | uint64_t{1} << kFeatureAccessPlatform |
+                  uint64_t{1} << kFeatureEventIdx));
     CHECK(d.status == (kStatusAcknowledge | kStatusDriver | kStatusFeaturesOk));
     CHECK(t.num_queues() == 2);
     CHECK(t.max_queue_size(0) == 256);
@@ -131,6 +135,13 @@ TEST_CASE("Transport.RefusalsAreReportedAndMarkTheDeviceFailed") {
         d.offered = 0;
         ModernTransport<FakeDevice> t(d);
         CHECK(t.negotiate(0, &got) == TransportError::NoVersion1);
+        CHECK((d.status & kStatusFailed) != 0);
+    }
+    SECTION("a device that bypasses the IOMMU") {
+        FakeDevice d;
+        d.offered = uint64_t{1} << kFeatureVersion1;
+        ModernTransport<FakeDevice> t(d);
+        CHECK(t.negotiate(0, &got) == TransportError::BypassesIommu);
         CHECK((d.status & kStatusFailed) != 0);
     }
     SECTION("features refused") {

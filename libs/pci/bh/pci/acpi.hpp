@@ -1,5 +1,6 @@
 // The few ACPI tables Bulkhead reads (ACPI 6.4 §5.2): the RSDP, the RSDT/XSDT that list the
-// others, and the MCFG that says where PCI configuration space is (PCI Firmware spec 3.2 §4.1.2).
+// others, the MCFG that says where PCI configuration space is (PCI Firmware spec 3.2 §4.1.2),
+// and the DMAR that says where the DMA remapping units are (Intel VT-d spec §8).
 // Every parser takes the bytes it may look at and trusts nothing in them: signatures, lengths
 // and checksums are checked, and an entry is only read if it lies inside the table.
 #pragma once
@@ -85,6 +86,54 @@ inline bool mcfg_window(const uint8_t* table, size_t i, EcamWindow* out) {
     out->bus_start = e[10];
     out->bus_end = e[11];
     return out->bus_end >= out->bus_start && (out->base & 0xfffff) == 0;
+}
+
+// One DMA remapping hardware unit (a DRHD structure, VT-d spec §8.3): its register page, the
+// PCI segment it serves, and whether it covers every device of that segment (INCLUDE_PCI_ALL)
+// or only those its device scopes list (QEMU lists each function).
+struct DmarUnit {
+    uint64_t regs;
+    uint16_t segment;
+    bool all_devices;
+    uint32_t scopes, scopes_end;  // the device scopes' bytes in the table: [scopes, scopes_end)
+};
+
+// The i-th DRHD of a checked DMAR table (after the 48-byte header: width, flags, reserved, the
+// remapping structures, each {u16 type, u16 length}); false past the last, or at a structure
+// whose length would leave the table or never advance.
+inline bool dmar_unit(const uint8_t* table, size_t i, DmarUnit* out) {
+    uint32_t len = le32(table + 4);
+    size_t seen = 0;
+    for (size_t off = 48; off + 4 <= len;) {
+        uint16_t type = static_cast<uint16_t>(table[off] | table[off + 1] << 8);
+        uint16_t slen = static_cast<uint16_t>(table[off + 2] | table[off + 3] << 8);
+        if (slen < 4 || off + slen > len) return false;
+        if (type == 0 && slen >= 16 && seen++ == i) {
+            out->all_devices = (table[off + 4] & 1) != 0;
+            out->segment = static_cast<uint16_t>(table[off + 6] | table[off + 7] << 8);
+            out->regs = le64(table + off + 8);
+            out->scopes = static_cast<uint32_t>(off + 16);
+            out->scopes_end = static_cast<uint32_t>(off + slen);
+            return (out->regs & 0xfff) == 0 && out->regs != 0;
+        }
+        off += slen;
+    }
+    return false;
+}
+
+// True if the unit translates bus:dev.fn's requests: INCLUDE_PCI_ALL, or a PCI endpoint scope
+// (VT-d §8.3.1: type 1, start bus, then one (device, function) path entry) naming exactly it.
+// Functions behind bridges (longer paths, type 2 scopes) are not handed out, so not matched.
+inline bool dmar_covers(const uint8_t* table, const DmarUnit& u, uint8_t bus, uint8_t dev, uint8_t fn) {
+    if (u.all_devices) return true;
+    for (uint32_t off = u.scopes; off + 6 <= u.scopes_end;) {
+        uint8_t type = table[off], len = table[off + 1];
+        if (len < 6 || off + len > u.scopes_end) return false;
+        if (type == 1 && len == 8 && table[off + 5] == bus && table[off + 6] == dev && table[off + 7] == fn)
+            return true;
+        off += len;
+    }
+    return false;
 }
 
 }  // namespace bh::pci

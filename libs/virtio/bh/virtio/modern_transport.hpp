@@ -1,7 +1,9 @@
 // The driver side of the virtio 1.x PCI transport's common configuration (virtio 1.1 §4.1.4.3,
 // §3.1.1 device initialisation), over any register access, so a host test can drive a model of
-// the device and a driver domain its mapped BAR. Queue memory addresses are the caller's: what a
-// device may be told (bus addresses behind the IOMMU) is decided outside this file.
+// the device and a driver domain its mapped BAR. Queue and buffer addresses are the caller's: in
+// Bulkhead, device addresses behind the IOMMU (the owner domain's own virtual addresses), so a
+// device that bypasses the IOMMU (no VIRTIO_F_ACCESS_PLATFORM) is refused: it would take them
+// for physical addresses.
 #pragma once
 
 #include <stdint.h>
@@ -28,6 +30,7 @@ enum class TransportError : uint8_t {
     None = 0,
     ResetTimeout,    // the device never read back status 0 after a reset
     NoVersion1,      // not a modern device: VIRTIO_F_VERSION_1 not offered
+    BypassesIommu,   // VIRTIO_F_ACCESS_PLATFORM not offered: its DMA would not be translated
     FeaturesRefused, // FEATURES_OK did not stick: the device refuses our subset
     NoSuchQueue,     // queue index past num_queues
     QueueUnusable,   // size 0 (not available), or not a power of two, or already enabled
@@ -55,7 +58,7 @@ public:
     }
 
     // Steps 1-6 of §3.1.1: reset, ACKNOWLEDGE, DRIVER, features (what is both wanted and
-    // offered, VERSION_1 required), FEATURES_OK, and checks the device kept it. *accepted gets
+    // offered; VERSION_1 and ACCESS_PLATFORM required), FEATURES_OK, and checks the device kept it. *accepted gets
     // the negotiated set. On failure the device is left with FAILED set.
     TransportError negotiate(uint64_t wanted, uint64_t* accepted) {
         if (TransportError e = reset(); e != TransportError::None) return e;
@@ -63,7 +66,9 @@ public:
         set_status(kStatusDriver);
         uint64_t offered = device_features();
         if (!(offered >> kFeatureVersion1 & 1)) return fail(TransportError::NoVersion1);
-        uint64_t use = (wanted & offered) | uint64_t{1} << kFeatureVersion1;
+        if (!(offered >> kFeatureAccessPlatform & 1)) return fail(TransportError::BypassesIommu);
+        uint64_t use = (wanted & offered) | uint64_t{1} << kFeatureVersion1 |
+                       uint64_t{1} << kFeatureAccessPlatform;
         r_.w32(common::kDriverFeatureSelect, 0);
         r_.w32(common::kDriverFeature, static_cast<uint32_t>(use));
         r_.w32(common::kDriverFeatureSelect, 1);

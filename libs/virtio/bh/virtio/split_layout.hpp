@@ -45,6 +45,8 @@ inline constexpr uint16_t kAvailNoInterrupt = 1;
 inline constexpr uint32_t kFeatureIndirectDesc = 28;
 inline constexpr uint32_t kFeatureEventIdx = 29;
 inline constexpr uint32_t kFeatureVersion1 = 32;
+// The device's DMA goes through the platform's IOMMU (virtio 1.1 §6: VIRTIO_F_ACCESS_PLATFORM).
+inline constexpr uint32_t kFeatureAccessPlatform = 33;
 inline constexpr uint32_t kMaxQueueSize = 32768;
 
 struct VirtqDesc {
