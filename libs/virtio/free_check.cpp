@@ -1,8 +1,10 @@
 // Compile-only check: every virtio header builds freestanding (no libc, no FPU, no exceptions).
+#include "bh/virtio/blk.hpp"
 #include "bh/virtio/device_queue.hpp"
 #include "bh/virtio/driver_queue.hpp"
 #include "bh/virtio/mmio_regs.hpp"
 #include "bh/virtio/modern_transport.hpp"
+#include "bh/virtio/pci_caps.hpp"
 
 namespace bh::virtio::check {
 
@@ -26,6 +28,12 @@ bool use_transport(volatile uint8_t* bar) {
     uint16_t n = 0;
     return t.negotiate(uint64_t{1} << kFeatureEventIdx, &f) == TransportError::None &&
            t.setup_queue(0, 8, 0, 0, 0, &n) == TransportError::None;
+}
+
+bool use_caps(const volatile uint8_t* cs) {
+    Segment data{0x3000, 4096, true};
+    blk::Chain chain(0x1000, true, &data, 1, 0x2000);
+    return find_pci_caps(bh::pci::Config{cs}).complete() && chain.n == 3;
 }
 
 }  // namespace bh::virtio::check

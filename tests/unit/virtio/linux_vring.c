@@ -1,6 +1,7 @@
 /* Linux's own virtio ring definitions and vring_init, for layout_test.cpp. */
 #include <linux/virtio_config.h>
 #include <linux/virtio_pci.h>
+#include <linux/virtio_blk.h>
 #include <linux/virtio_ring.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -66,4 +67,25 @@ void linux_virtio_pci_facts(size_t offsets[16], unsigned status[6], unsigned* ve
     for (int i = 0; i < 6; ++i) status[i] = st[i];
     *version_1 = VIRTIO_F_VERSION_1;
     *access_platform = VIRTIO_F_ACCESS_PLATFORM;
+}
+
+void linux_virtio_blk_facts(struct linux_blk_facts* out) {
+    out->outhdr_size = sizeof(struct virtio_blk_outhdr);
+    out->outhdr_type = offsetof(struct virtio_blk_outhdr, type);
+    out->outhdr_sector = offsetof(struct virtio_blk_outhdr, sector);
+    out->capacity = offsetof(struct virtio_blk_config, capacity);
+    out->size_max = offsetof(struct virtio_blk_config, size_max);
+    out->seg_max = offsetof(struct virtio_blk_config, seg_max);
+    out->blk_size = offsetof(struct virtio_blk_config, blk_size);
+    out->num_queues = offsetof(struct virtio_blk_config, num_queues);
+    out->max_discard_sectors = offsetof(struct virtio_blk_config, max_discard_sectors);
+    out->max_discard_seg = offsetof(struct virtio_blk_config, max_discard_seg);
+    out->discard_sector_alignment = offsetof(struct virtio_blk_config, discard_sector_alignment);
+    unsigned c[17] = {VIRTIO_BLK_T_IN, VIRTIO_BLK_T_OUT, VIRTIO_BLK_T_FLUSH, VIRTIO_BLK_T_GET_ID,
+                      VIRTIO_BLK_T_DISCARD, VIRTIO_BLK_T_WRITE_ZEROES, VIRTIO_BLK_S_OK,
+                      VIRTIO_BLK_S_IOERR, VIRTIO_BLK_S_UNSUPP, VIRTIO_BLK_F_SIZE_MAX,
+                      VIRTIO_BLK_F_SEG_MAX, VIRTIO_BLK_F_RO, VIRTIO_BLK_F_BLK_SIZE,
+                      VIRTIO_BLK_F_FLUSH, VIRTIO_BLK_F_MQ, VIRTIO_BLK_F_DISCARD,
+                      VIRTIO_BLK_F_WRITE_ZEROES};
+    for (int i = 0; i < 17; ++i) out->constants[i] = c[i];
 }
