@@ -12,10 +12,19 @@ namespace bh {
 namespace {
 
 constexpr int32_t kNoOwner = -1;
-int32_t g_owner[kNrDeviceIrqs] = {kNoOwner, kNoOwner, kNoOwner, kNoOwner, kNoOwner, kNoOwner,
-                                  kNoOwner, kNoOwner, kNoOwner, kNoOwner, kNoOwner, kNoOwner,
-                                  kNoOwner, kNoOwner, kNoOwner, kNoOwner, kNoOwner, kNoOwner,
-                                  kNoOwner, kNoOwner, kNoOwner, kNoOwner, kNoOwner, kNoOwner};
+struct Owners {
+    int32_t of[kNrDeviceIrqs];
+    constexpr Owners() : of() {
+        for (int32_t& o : of) o = kNoOwner;
+    }
+};
+Owners g_owners;
+int32_t (&g_owner)[kNrDeviceIrqs] = g_owners.of;
+
+// The I/O APIC's pins are masked and unmasked; a message-signalled line has no pin.
+void line(uint32_t irq, bool routed, bool masked) {
+    if (!irq_is_msi(irq)) platform::irq_line(irq, routed, masked);
+}
 uint64_t g_fired[kNrDeviceIrqs];
 
 }  // namespace
@@ -30,13 +39,13 @@ Result<void> irq_bind(uint32_t irq, bh_domid_t owner) {
         domain_by_id(static_cast<bh_domid_t>(g_owner[irq])))
         return Error::Busy;
     g_owner[irq] = owner;
-    platform::irq_line(irq, true, false);
+    line(irq, true, false);
     return success();
 }
 
 void irq_unbind(uint32_t irq, bh_domid_t owner) {
     if (irq >= kNrDeviceIrqs || g_owner[irq] != owner) return;
-    platform::irq_line(irq, false, true);
+    line(irq, false, true);
     g_owner[irq] = kNoOwner;
 }
 
@@ -53,7 +62,7 @@ void irq_fired(uint32_t irq) {
         console_input(bytes, n);
         return;
     }
-    platform::irq_line(irq, true, true);
+    line(irq, true, true);
     Domain* d = g_owner[irq] == kNoOwner ? nullptr
                                          : domain_by_id(static_cast<bh_domid_t>(g_owner[irq]));
     if (d && d->evtchn) d->evtchn->raise_irq(irq);
@@ -62,7 +71,7 @@ void irq_fired(uint32_t irq) {
 Result<void> irq_ack(uint32_t irq, bh_domid_t owner) {
     if (irq >= kNrDeviceIrqs) return Error::BadArg;
     if (g_owner[irq] != owner) return Error::BadState;
-    platform::irq_line(irq, true, false);
+    line(irq, true, false);
     return success();
 }
 

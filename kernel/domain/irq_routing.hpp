@@ -7,7 +7,12 @@
 
 namespace bh {
 
-inline constexpr uint32_t kNrDeviceIrqs = 24;
+// Lines 0-23 are the I/O APIC's pins (level-triggered, masked until acknowledged); lines 24-55
+// are message-signalled (MSI/MSI-X: edge, one message per event, nothing to mask or acknowledge).
+inline constexpr uint32_t kNrIoapicLines = 24;
+inline constexpr uint32_t kNrMsiLines = 32;
+inline constexpr uint32_t kNrDeviceIrqs = kNrIoapicLines + kNrMsiLines;
+inline bool irq_is_msi(uint32_t irq) { return irq >= kNrIoapicLines && irq < kNrDeviceIrqs; }
 
 // One owner per line: Busy if another live domain holds it.
 Result<void> irq_bind(uint32_t irq, bh_domid_t owner);

@@ -17,6 +17,8 @@ uint64_t cycles();                   // a monotonic cycle counter (TSC)
 void port_out(uint16_t port, uint32_t width, uint32_t value);
 uint32_t port_in(uint16_t port, uint32_t width);
 void irq_line(uint32_t line, bool routed, bool masked);  // routed=false: detach the line
+// The message (address, data) a device writes to raise message-signalled line `index`.
+uint64_t msi_message(uint32_t index, uint32_t* data);
 // The DMA remapping unit, once the supervisor has named it (arch: Intel VT-d). A device table is
 // a 4-level table in the walker's layout whose leaf bits 0 and 1 mean readable and writable.
 Result<void> iommu_enable(paddr_t regs);

@@ -150,8 +150,15 @@ Result<void> sys_machine(Domain& self, const SysArgs& a, SysOut& out) {
         IrqObj* irq = TRY(self.cspace->lookup_as<IrqObj>(TRY(arg32(a.a0)), BH_R_CONTROL));
         return irq_ack(irq->irq, self.id);
     }
-    case BH_CALL_MACHINE_DEVICE_CAP:
     case BH_CALL_MACHINE_IRQ_CAP:
+        TRYV(mint_device(self, a));
+        if (irq_is_msi(static_cast<uint32_t>(a.a1))) {
+            uint32_t data = 0;
+            out.r1 = platform::msi_message(static_cast<uint32_t>(a.a1) - kNrIoapicLines, &data);
+            out.r2 = data;
+        }
+        return success();
+    case BH_CALL_MACHINE_DEVICE_CAP:
     case BH_CALL_MACHINE_MMIO_CAP: return mint_device(self, a);
     case BH_CALL_DEVICE_MAP: return device_map(self, a);
     case BH_CALL_MACHINE_CONSOLE_READ: {

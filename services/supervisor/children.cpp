@@ -62,6 +62,20 @@ bool give_devices(uint32_t i, const Child& spec) {
         const PciFunction& f = g_pci[spec.pci];
         r = call(BH_CALL_DMA_ASSIGN, BH_SLOT_MACHINE, kDomSlot0 + i, f.bus << 8 | f.dev << 3 | f.fn);
     }
+    if (spec.pci >= 0 && r.ok()) {
+        what = "its MSI-X vectors";
+        struct Ctx {
+            uint32_t child;
+            Ret r;
+        } ctx{i, {}};
+        auto give = [](uint32_t k, void* p) {
+            auto* c = static_cast<Ctx*>(p);
+            c->r = hand_over(Ret{}, c->child, static_cast<bh_slot_t>(BH_SLOT_MSI0 + k));
+            return c->r.ok();
+        };
+        if (msix_setup(g_pci[spec.pci], kTmpSlot, give, &ctx) < 0 && ctx.r.ok()) ctx.r.err = BH_E_BAD_STATE;
+        r = ctx.r;
+    }
     if (spec.irq != 0xff && r.ok()) {
         what = "an interrupt line";
         r = hand_over(call(BH_CALL_MACHINE_IRQ_CAP, BH_SLOT_MACHINE, spec.irq, kTmpSlot), i,

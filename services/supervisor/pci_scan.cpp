@@ -113,15 +113,19 @@ bool find_ecam(bh::pci::EcamWindow* out) {
 // Which BARs hold the MSI-X table or its pending-bit array (PCI 3.0 §6.8.2: capability +4 and
 // +8, BAR index in bits 2:0). A driver domain never gets those: an MSI-X entry names any
 // interrupt vector of the machine, so whoever writes it could interrupt other domains' devices.
-uint8_t msix_bars(const bh::pci::Config& c) {
-    uint8_t mask = 0;
+void find_msix(const bh::pci::Config& c, PciFunction& f) {
     c.each_capability([&](uint8_t off, uint8_t id) {
-        if (id != bh::pci::kCapMsiX) return;
-        mask = static_cast<uint8_t>(mask | 1u << (c.r32(static_cast<uint16_t>(off + 4)) & 7) |
-                                    1u << (c.r32(static_cast<uint16_t>(off + 8)) & 7));
+        if (id != bh::pci::kCapMsiX || f.msix_cap) return;
+        uint32_t table = c.r32(static_cast<uint16_t>(off + 4)), pba = c.r32(static_cast<uint16_t>(off + 8));
+        f.msix_bars = static_cast<uint8_t>(1u << (table & 7) | 1u << (pba & 7));
+        f.msix_cap = off;
+        f.msix_entries = static_cast<uint16_t>((c.r16(static_cast<uint16_t>(off + 2)) & 0x7ff) + 1);
+        f.msix_bar = static_cast<uint8_t>(table & 7);
+        f.msix_offset = table & ~7u;
     });
-    return mask;
 }
+
+uint8_t g_next_msi_line = 24;  // the kernel's message-signalled lines are 24..55
 
 }  // namespace
 
@@ -140,7 +144,8 @@ bool pci_scan() {
                 if (fn == 0) break;
                 continue;
             }
-            PciFunction f{0, dev, fn, c.vendor(), c.device(), c.class_code(), pa, {}, msix_bars(c)};
+            PciFunction f{0, dev, fn, c.vendor(), c.device(), c.class_code(), pa, {}, 0, 0, 0, 0, 0, 0};
+            find_msix(c, f);
             print("pci: 00:%02x.%x %04x:%04x class %06x", dev, fn, f.vendor, f.device, f.class_code);
             EcamAccess acc{const_cast<uint8_t*>(p)};
             bh::pci::size_bars(acc, f.bars);
@@ -154,6 +159,39 @@ bool pci_scan() {
     }
     print("pci: %u functions on bus 0", g_npci);
     return g_npci > 0;
+}
+
+int msix_setup(PciFunction& f, bh_slot_t tmp, bool (*give)(uint32_t k, void* ctx), void* ctx) {
+    if (!f.msix_cap) return 0;
+    uint32_t n = f.msix_entries < BH_MAX_MSI ? f.msix_entries : BH_MAX_MSI;
+    if (!f.msi_line) {
+        if (g_next_msi_line + n > 56) return -1;
+        f.msi_line = g_next_msi_line;
+        g_next_msi_line = static_cast<uint8_t>(g_next_msi_line + n);
+    }
+    const bh::pci::BarRegion& bar = f.bars[f.msix_bar];
+    if (bar.kind != bh::pci::BarRegion::Mem) return -1;
+    Window w;
+    for (uint32_t k = 0; k < n; ++k) {
+        Ret m = call(BH_CALL_MACHINE_IRQ_CAP, BH_SLOT_MACHINE, f.msi_line + k, tmp);
+        // PCI 3.0 §6.8.2.6: message address low/high, data, vector control (bit 0: masked).
+        auto* e = const_cast<volatile uint32_t*>(reinterpret_cast<const volatile uint32_t*>(
+            m.ok() ? w.open(bar.base + f.msix_offset + 16 * k, 16) : nullptr));
+        if (!e) {
+            call(BH_CALL_CAP_DELETE, tmp);
+            return -1;
+        }
+        e[0] = static_cast<uint32_t>(m.r1);
+        e[1] = static_cast<uint32_t>(m.r1 >> 32);
+        e[2] = static_cast<uint32_t>(m.r2);
+        e[3] = 0;
+        if (!give(k, ctx)) return -1;
+    }
+    uint8_t* cs = const_cast<uint8_t*>(w.open(f.config, 4096));
+    if (!cs) return -1;
+    auto* ctrl = reinterpret_cast<volatile uint16_t*>(cs + f.msix_cap + 2);
+    *ctrl = static_cast<uint16_t>((*ctrl | 0x8000) & ~0x4000);  // enable, function unmasked
+    return static_cast<int>(n);
 }
 
 bool g_iommu = false;

@@ -7,6 +7,9 @@ namespace bh::x86 {
 
 inline constexpr uint32_t kIrqVectorBase = 0x30;
 inline constexpr uint32_t kNrIoapicPins = 24;
+// Message-signalled interrupts (MSI/MSI-X) the kernel hands out: vectors 0x60-0x7f.
+inline constexpr uint32_t kMsiVectorBase = 0x60;
+inline constexpr uint32_t kNrMsiVectors = 32;
 
 void ioapic_init();
 // ISA lines (edge, active high) for now; PCI's level/low lines come with PCI devices.

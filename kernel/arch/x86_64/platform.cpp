@@ -36,6 +36,13 @@ void iommu_detach(uint16_t bdf) { x86::vtd_detach(bdf); }
 void iommu_flush(uint16_t did) { x86::vtd_flush(did); }
 void iommu_sync() { x86::vtd_sync_tables(); }
 
+uint64_t msi_message(uint32_t index, uint32_t* data) {
+    // Intel SDM vol. 3 §11.11: address 0xFEE, destination APIC id 0 (bits 19:12), physical
+    // mode; data: the vector, fixed delivery, edge.
+    *data = x86::kMsiVectorBase + index;
+    return 0xFEE00000;
+}
+
 size_t console_rx(uint8_t* out, size_t n) { return serial::read(out, n); }
 
 void machine_stop(bool success) {

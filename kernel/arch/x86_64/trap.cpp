@@ -75,6 +75,8 @@ void device_interrupt(uint64_t vector) {
     x86::lapic_eoi();
     if (vector >= x86::kIrqVectorBase && vector < x86::kIrqVectorBase + x86::kNrIoapicPins)
         irq_fired(static_cast<uint32_t>(vector - x86::kIrqVectorBase));
+    else if (vector >= x86::kMsiVectorBase && vector < x86::kMsiVectorBase + x86::kNrMsiVectors)
+        irq_fired(kNrIoapicLines + static_cast<uint32_t>(vector - x86::kMsiVectorBase));
     else if (vector == x86::kVectorIommuFault)
         x86::vtd_fault_interrupt();
 }

@@ -129,7 +129,10 @@ enum bh_call {
     BH_CALL_MACHINE_SHUTDOWN = 61,/* (machine_slot, exit_code) */
     BH_CALL_MACHINE_CMDLINE = 62, /* (machine_slot, ptr, len) copies the kernel command line */
     BH_CALL_MACHINE_DEVICE_CAP = 63, /* (machine_slot, io_base, io_count, dst_slot) an I/O-port region */
-    BH_CALL_MACHINE_IRQ_CAP = 64,    /* (machine_slot, irq, dst_slot) a device interrupt line (< 24) */
+    BH_CALL_MACHINE_IRQ_CAP = 64,    /* (machine_slot, irq, dst_slot) a device interrupt: I/O APIC
+                                        pin irq < 24, or message-signalled line 24..55 (MSI/MSI-X,
+                                        -> rdx = message address, r8 = message data to program
+                                        into the device; edge: IRQ_ACK is a no-op for it) */
     BH_CALL_MACHINE_MMIO_CAP = 65,   /* (machine_slot, paddr, pages, dst_slot) device MMIO pages:
                                         never RAM, never the interrupt controllers */
     BH_CALL_MACHINE_CONSOLE_READ = 66, /* (machine_slot, ptr, len) -> rdx = bytes of console input
@@ -178,6 +181,10 @@ enum bh_call {
 #define BH_SLOT_XENSTORE 7 /* store clients: an unbound port for the store domain (the supervisor
                               introduces the client with it) */
 #define BH_SLOT_FIRST_FREE 8
+#define BH_SLOT_MSI0    44 /* driver domains given a PCI function with MSI-X: an Irq cap for its
+                              MSI-X table entry k in slot 44 + k, k < BH_MAX_MSI (the supervisor
+                              programs the table; bind with EVTCHN_BIND_IRQ) */
+#define BH_MAX_MSI      4
 #define BH_SLOT_PCI_BAR0 48 /* driver domains given a PCI function (BH_SLOT_DEVICE: its configuration
                                space): its memory BAR i as MMIO in slot 48 + i, i = 0..5 (empty
                                when BAR i is not a memory BAR) */

@@ -110,6 +110,10 @@ void iommu_flush(uint16_t did) {
     bhtest::g_log.iommu.free_frames_at_flush.push_back(machine_frames().free_frames());
 }
 void iommu_sync() { ++bhtest::g_log.iommu.syncs; }
+uint64_t msi_message(uint32_t index, uint32_t* data) {
+    *data = 0x60 + index;
+    return 0xFEE00000;
+}
 void machine_stop(bool success) { throw bhtest::MachineStopped{success}; }
 size_t console_rx(uint8_t* out, size_t n) {
     std::string& rx = bhtest::g_log.uart_rx;

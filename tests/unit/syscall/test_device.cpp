@@ -45,7 +45,7 @@ TEST_CASE_METHOD(Fixture, "Machine device calls reject ranges out of bounds with
     CHECK_REJECTS(Error::BadArg, sup(), BH_CALL_MACHINE_DEVICE_CAP, BH_SLOT_MACHINE, 0x10000, 1, kDev);
     CHECK_REJECTS(Error::BadArg, sup(), BH_CALL_MACHINE_DEVICE_CAP, BH_SLOT_MACHINE, 0xffff, 2, kDev);
     CHECK_REJECTS(Error::BadArg, sup(), BH_CALL_MACHINE_DEVICE_CAP, BH_SLOT_MACHINE, 1, ~0ull, kDev);
-    CHECK_REJECTS(Error::BadArg, sup(), BH_CALL_MACHINE_IRQ_CAP, BH_SLOT_MACHINE, 24, kIrq);
+    CHECK_REJECTS(Error::BadArg, sup(), BH_CALL_MACHINE_IRQ_CAP, BH_SLOT_MACHINE, 56, kIrq);
     CHECK_REJECTS(Error::BadArg, sup(), BH_CALL_MACHINE_IRQ_CAP, BH_SLOT_MACHINE, ~0ull, kIrq);
     CHECK_REJECTS(Error::BadArg, sup(), BH_CALL_MACHINE_MMIO_CAP, BH_SLOT_MACHINE, kHpet + 8, 1, kMmio);
     CHECK_REJECTS(Error::BadArg, sup(), BH_CALL_MACHINE_MMIO_CAP, BH_SLOT_MACHINE, kHpet, 0, kMmio);

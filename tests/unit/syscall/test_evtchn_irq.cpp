@@ -79,3 +79,23 @@ TEST_CASE_METHOD(IrqFixture, "Closing an irq port detaches the line and frees it
     bh::irq_fired(kLine);
     CHECK(pending(c, port));
 }
+
+TEST_CASE_METHOD(Fixture, "A message-signalled line comes with its message, and raises its port without masking") {
+    bh::SysOut first = REQUIRE_OK(sup(), BH_CALL_MACHINE_IRQ_CAP, BH_SLOT_MACHINE, 24, kIrq);
+    CHECK(first.r1 == 0xFEE00000);
+    CHECK(first.r2 == 0x60);
+    bh::SysOut last = REQUIRE_OK(sup(), BH_CALL_MACHINE_IRQ_CAP, BH_SLOT_MACHINE, 55, 20);
+    CHECK(last.r2 == 0x7f);
+    bh::SysOut pin = REQUIRE_OK(sup(), BH_CALL_MACHINE_IRQ_CAP, BH_SLOT_MACHINE, 23, 21);
+    CHECK(pin.r1 == 0);  // an I/O APIC pin has no message
+    uint64_t port = REQUIRE_OK(sup(), BH_CALL_EVTCHN_BIND_IRQ, kIrq, kDst).r1;
+    platform_log().irq_lines.clear();
+    bh::irq_fired(24);
+    CHECK(pending(sup(), port));
+    REQUIRE_OK(sup(), BH_CALL_EVTCHN_UNMASK, kDst);
+    REQUIRE_OK(sup(), BH_CALL_IRQ_ACK, kIrq);  // accepted, and nothing to do
+    bh::irq_fired(24);
+    CHECK(pending(sup(), port));
+    CHECK(platform_log().irq_lines.empty());  // no I/O APIC pin touched
+    bh::irq_fired(25);                        // nobody's line: nothing happens
+}

@@ -24,7 +24,9 @@ struct FakeDevice {
     struct Queue {
         uint16_t max, size, enable;
         uint64_t desc, avail, used;
-    } q[2] = {{256, 256, 0, 0, 0, 0}, {0, 0, 0, 0, 0, 0}};  // queue 1 unavailable
+        uint16_t vector;
+    } q[2] = {{256, 256, 0, 0, 0, 0, 0xffff}, {0, 0, 0, 0, 0, 0, 0xffff}};  // queue 1 unavailable
+    uint16_t config_vector = 0xffff;
 
     uint8_t r8(uint16_t off) { return off == common::kDeviceStatus ? status : 0; }
     uint16_t r16(uint16_t off) {
@@ -34,6 +36,8 @@ struct FakeDevice {
         case common::kQueueSize: return c.size;
         case common::kQueueEnable: return c.enable;
         case common::kQueueNotifyOff: return static_cast<uint16_t>(sel * 3);
+        case common::kQueueMsixVector: return c.vector;
+        case common::kMsixConfig: return config_vector;
         default: return 0;
         }
     }
@@ -60,6 +64,9 @@ struct FakeDevice {
         if (off == common::kQueueSelect) sel = v;
         else if (off == common::kQueueSize) c.size = v;
         else if (off == common::kQueueEnable) c.enable = v;
+        // Two MSI-X entries: a vector past them reads back as NO_VECTOR.
+        else if (off == common::kQueueMsixVector) c.vector = v < 2 ? v : 0xffff;
+        else if (off == common::kMsixConfig) config_vector = v < 2 ? v : 0xffff;
     }
     void w32(uint16_t off, uint32_t v) {
         Queue& c = q[sel % 2];
@@ -125,6 +132,18 @@ TEST_CASE("Transport.NegotiatesWhatBothSideWantAndSetsUpAQueue") {
     CHECK(notify == 0);
     t.driver_ok();
     CHECK(d.status == (kStatusAcknowledge | kStatusDriver | kStatusFeaturesOk | kStatusDriverOk));
+}
+
+TEST_CASE("Transport.MsixVectorsStickOnlyWhenTheDeviceHasThem") {
+    FakeDevice d;
+    ModernTransport<FakeDevice> t(d);
+    uint64_t got = 0;
+    REQUIRE(t.negotiate(0, &got) == TransportError::None);
+    CHECK(t.config_vector(0));
+    CHECK(t.queue_vector(0, 1));
+    CHECK(d.q[0].vector == 1);
+    CHECK_FALSE(t.queue_vector(0, 7));  // past the table: NO_VECTOR read back
+    CHECK(t.queue_vector(0, ModernTransport<FakeDevice>::kNoVector));
 }
 
 TEST_CASE("Transport.RefusalsAreReportedAndMarkTheDeviceFailed") {

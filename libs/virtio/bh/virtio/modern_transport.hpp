@@ -106,6 +106,20 @@ public:
         return TransportError::None;
     }
 
+    // Which MSI-X table entry signals queue q's completions (before setup_queue enables it), or
+    // configuration changes; kNoVector for none. False if the device refused it (it reads back
+    // kNoVector: no room for the vector, virtio 1.1 §4.1.5.1.2).
+    static constexpr uint16_t kNoVector = 0xffff;
+    bool queue_vector(uint16_t q, uint16_t vector) {
+        r_.w16(common::kQueueSelect, q);
+        r_.w16(common::kQueueMsixVector, vector);
+        return r_.r16(common::kQueueMsixVector) == vector;
+    }
+    bool config_vector(uint16_t vector) {
+        r_.w16(common::kMsixConfig, vector);
+        return r_.r16(common::kMsixConfig) == vector;
+    }
+
     // Step 8: the driver is ready; the device may now use its queues.
     void driver_ok() { set_status(kStatusDriverOk); }
 
