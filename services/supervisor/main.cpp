@@ -213,12 +213,16 @@ int bh_main(uint64_t nr_modules, uint64_t) {
         }
     }
     if (store_index() >= 0 && !store_seed()) fail("cannot seed", "the store", BH_E_BAD_STATE);
+    // Introduce every client, write the disks both sides will find, then start them.
+    bool introduced[kMaxChildren] = {};
     for (uint32_t i = 0; i < g_n; ++i) {
         ChildState& c = g_children[i];
         if (!c.created || (c.spec->xs & kXsStore)) continue;
-        if ((c.spec->xs & kXsClient) && (store_index() < 0 || !store_introduce(i))) continue;
-        start(i);
+        introduced[i] = !(c.spec->xs & kXsClient) || (store_index() >= 0 && store_introduce(i));
     }
+    if (s->nr_disks && (store_index() < 0 || !store_vbds(*s))) fail("cannot set up", "the virtual disks", BH_E_BAD_STATE);
+    for (uint32_t i = 0; i < g_n; ++i)
+        if (introduced[i]) start(i);
     int32_t kill_for = -1;  // the child that asked for a store kill, told when the store is back
     bh_port_t ctl_line = control_init();
 

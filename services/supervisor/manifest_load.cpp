@@ -165,6 +165,25 @@ bool load_manifest(uint32_t index, uint32_t nr_modules, Scenario& out, char* why
             out.links[out.nr_links++] = Link{static_cast<uint8_t>(a), static_cast<uint8_t>(b)};
         }
     }
+    // Virtual disks, by frontend name (validated on the host too; checked again here).
+    out.nr_disks = 0;
+    for (uint32_t a = 0; a < out.nr_children; ++a) {
+        for (auto v : domains[a].getCapabilities().getDisks()) {
+            uint32_t f = 0;
+            while (f < out.nr_children && !text_is(v.getFrontend(), out.children[f].name)) ++f;
+            char vdev[8];
+            copy_text(v.getVdev(), vdev, sizeof vdev);
+            bool named = vdev[0] == 'x' && vdev[1] == 'v' && vdev[2] == 'd' && vdev[3] >= 'a' && vdev[3] <= 'p' && !vdev[4];
+            if (f == out.nr_children || f == a || !named || out.nr_disks == kMaxDisks ||
+                !(out.children[a].xs & kXsClient) || !(out.children[f].xs & kXsClient) || out.children[a].pci < 0) {
+                say(why, n, "domain ", out.children[a].name, ": bad virtual disk");
+                return false;
+            }
+            out.disks[out.nr_disks++] = Disk{static_cast<uint8_t>(a), static_cast<uint8_t>(f),
+                                             static_cast<uint8_t>(vdev[3] - 'a'), v.getReadOnly(),
+                                             v.getOffsetSectors(), v.getSectors()};
+        }
+    }
     return true;
 }
 

@@ -50,6 +50,16 @@ struct Link {
 };
 
 inline constexpr uint32_t kMaxChildren = 16;
+inline constexpr uint32_t kMaxDisks = 16;
+
+// A virtual disk: a slice of backend's physical disk that frontend sees as xvd<letter>.
+struct Disk {
+    uint8_t backend, frontend;  // child indices
+    uint8_t letter;             // 0 = xvda
+    bool read_only;
+    uint64_t offset_sectors;
+    uint64_t sectors;           // 0 = to the end
+};
 
 struct Scenario {
     const char* name;  // the label in BH-TEST lines (kernel command line scenario=)
@@ -57,6 +67,8 @@ struct Scenario {
     uint32_t nr_children;
     Link links[kMaxChildren];
     uint32_t nr_links;
+    Disk disks[kMaxDisks];
+    uint32_t nr_disks;
     uint32_t min_dom_exc;  // VIRQ_DOM_EXC notifications the supervisor must see
 };
 

@@ -143,3 +143,81 @@ bool store_seed() {
 }
 
 }  // namespace sup
+
+namespace sup {
+namespace {
+
+// One xenstore path or value being built: "/local/domain/" ... with decimal numbers.
+struct Text {
+    char s[128] = {};
+    size_t n = 0;  // an index, not a pointer: a Text may be copied
+    Text& operator<<(const char* t) {
+        while (*t && n < sizeof s - 1) s[n++] = *t++;
+        s[n] = '\0';
+        return *this;
+    }
+    Text& operator<<(uint64_t v) {
+        char tmp[24], *q = tmp;
+        put_u64(q, v);
+        return *this << tmp;
+    }
+};
+
+bool write_node(const Text& dir, const char* key, const Text& value) {
+    Text path;
+    path << dir.s << "/" << key;
+    return xs_ok(key, g_xs.write(0, path.s, value.s));
+}
+
+// The directory `dir` (and everything under it) owned by `owner`, readable by `reader`.
+bool own(const Text& dir, bh_domid_t owner, bh_domid_t reader) {
+    Text o, r;
+    o << "n" << uint64_t{owner};
+    r << "r" << uint64_t{reader};
+    const char* perms[] = {o.s, r.s};
+    return xs_ok("mkdir", g_xs.mkdir(0, dir.s)) && xs_ok("set_perms", g_xs.set_perms(0, dir.s, perms, 2));
+}
+
+}  // namespace
+
+// Xen's toolstack (libxl) writes both halves of a vbd before either side runs; blkback and
+// blkfront then take the xenbus handshake from state 1 (Initialising). virtual-device is the
+// xvd major 202 with 16 minors per disk. offset-sectors and sectors (the slice) are Bulkhead's:
+// Xen's hotplug scripts would name a block device in `params` instead.
+bool store_vbds(const Scenario& s) {
+    for (uint32_t k = 0; k < s.nr_disks; ++k) {
+        const Disk& d = s.disks[k];
+        bh_domid_t be = g_children[d.backend].id, fe = g_children[d.frontend].id;
+        uint64_t devid = 202 << 8 | uint64_t{d.letter} << 4;
+        Text fdir, bdir;
+        fdir << "/local/domain/" << uint64_t{fe} << "/device/vbd/" << devid;
+        bdir << "/local/domain/" << uint64_t{be} << "/backend/vbd/" << uint64_t{fe} << "/" << devid;
+        char dev[5] = {'x', 'v', 'd', static_cast<char>('a' + d.letter), '\0'};
+        bool ok = own(fdir, fe, be) && own(bdir, be, fe);
+        ok = ok && write_node(fdir, "backend", Text() << bdir.s) &&
+             write_node(fdir, "backend-id", Text() << uint64_t{be}) &&
+             write_node(fdir, "virtual-device", Text() << devid) &&
+             write_node(fdir, "device-type", Text() << "disk") &&
+             write_node(fdir, "state", Text() << "1");
+        ok = ok && write_node(bdir, "frontend", Text() << fdir.s) &&
+             write_node(bdir, "frontend-id", Text() << uint64_t{fe}) &&
+             write_node(bdir, "online", Text() << "1") &&
+             write_node(bdir, "removable", Text() << "0") &&
+             write_node(bdir, "dev", Text() << dev) &&
+             write_node(bdir, "type", Text() << "phy") &&
+             write_node(bdir, "mode", Text() << (d.read_only ? "r" : "w")) &&
+             write_node(bdir, "device-type", Text() << "disk") &&
+             write_node(bdir, "offset-sectors", Text() << d.offset_sectors) &&
+             write_node(bdir, "sectors", Text() << d.sectors) &&
+             write_node(bdir, "state", Text() << "1");
+        if (!ok) {
+            fail("cannot write the vbd directories of", g_children[d.frontend].name, BH_E_BAD_STATE);
+            return false;
+        }
+        print("supervisor: vbd %s of %s: %lu sectors at %lu on %s (%s)", dev, g_children[d.frontend].name,
+              d.sectors, d.offset_sectors, g_children[d.backend].name, d.read_only ? "read-only" : "read-write");
+    }
+    return true;
+}
+
+}  // namespace sup

@@ -8,6 +8,7 @@
 #include <bh/xenbus/xs_client.hpp>
 
 #include "children.hpp"
+#include "scenario.hpp"
 
 namespace sup {
 
@@ -21,6 +22,9 @@ bool store_introduce(uint32_t client_index);
 // The toolstack's own nodes: /local/domain/0 (name, domid) as Xen's dom0 has, and /test, which
 // every domain may read and write below (test scenarios share nodes there).
 bool store_seed();
+// Both xenstore halves of every virtual disk (frontend device/vbd, backend backend/vbd), after
+// the domains are introduced and before they start. False (reported) on failure.
+bool store_vbds(const Scenario& s);
 int32_t store_index();  // -1 if this scenario has no store
 // Our privileged connection to the store (control requests use it); nullptr without a store.
 bh::xenbus::XsClient* store_client();

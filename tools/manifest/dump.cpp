@@ -73,6 +73,12 @@ void dump_domain(m::Domain::Reader d, std::string& out) {
         if (dev.getPci() != 0xffff)
             out += fmt::format("pci = \"{:02x}:{:02x}.{:x}\"\n", dev.getPci() >> 8, (dev.getPci() >> 3) & 31, dev.getPci() & 7);
     }
+    for (auto v : caps.getDisks()) {
+        out += fmt::format("\n[[domain.disk]]\nfrontend = {}\nvdev = {}\n", quote(v.getFrontend()), quote(v.getVdev()));
+        if (v.getOffsetSectors() != 0) out += fmt::format("offset_sectors = {}\n", v.getOffsetSectors());
+        if (v.getSectors() != 0) out += fmt::format("sectors = {}\n", v.getSectors());
+        if (v.getReadOnly()) out += "read_only = true\n";
+    }
 }
 
 }  // namespace

@@ -47,6 +47,15 @@ std::vector<uint8_t> encode_manifest(const Topology& t) {
             devs[k].setIrq(dev.irq);
             devs[k].setPci(dev.pci);
         }
+        auto disks = caps.initDisks(static_cast<unsigned>(d.disks.size()));
+        for (unsigned k = 0; k < d.disks.size(); ++k) {
+            const VirtualDisk& v = d.disks[k];
+            disks[k].setFrontend(v.frontend);
+            disks[k].setVdev(v.vdev);
+            disks[k].setOffsetSectors(v.offset_sectors);
+            disks[k].setSectors(v.sectors);
+            disks[k].setReadOnly(v.read_only);
+        }
         auto peers = caps.initPeers(static_cast<unsigned>(d.peers.size()));
         for (unsigned k = 0; k < d.peers.size(); ++k) peers.set(k, d.peers[k]);
         auto xs = caps.initXenstore();

@@ -139,6 +139,19 @@ Domain read_domain(TableReader& r, Context& cx) {
         tr.finish();
     }
     each_table(r, "device", cx, [&](TableReader& dr) { d.devices.push_back(read_device(dr)); });
+    each_table(r, "disk", cx, [&](TableReader& dr) {
+        VirtualDisk v;
+        v.line = dr.line();
+        v.frontend = dr.string("frontend", true).value_or("");
+        v.vdev = dr.string("vdev", true).value_or("");
+        v.offset_sectors = static_cast<uint64_t>(dr.integer("offset_sectors", false, 0, INT64_MAX).value_or(0));
+        v.sectors = static_cast<uint64_t>(dr.integer("sectors", false, 0, INT64_MAX).value_or(0));
+        v.read_only = dr.boolean("read_only", false).value_or(false);
+        if (!v.vdev.empty() && !(v.vdev.size() == 4 && v.vdev.compare(0, 3, "xvd") == 0 && v.vdev[3] >= 'a' &&
+                                 v.vdev[3] <= 'p'))
+            dr.problem("vdev", fmt::format("must be \"xvda\" to \"xvdp\", got \"{}\"", v.vdev));
+        d.disks.push_back(v);
+    });
     return d;
 }
 

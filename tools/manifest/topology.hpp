@@ -24,6 +24,15 @@ struct Device {
     int line = 0;
 };
 
+struct VirtualDisk {
+    std::string frontend;
+    std::string vdev;  // "xvda".."xvdp"
+    uint64_t offset_sectors = 0;
+    uint64_t sectors = 0;  // 0 = to the end
+    bool read_only = false;
+    int line = 0;
+};
+
 struct PathGrant {
     std::string path;
     std::string perm;  // "r", "w" or "rw"
@@ -54,6 +63,7 @@ struct Domain {
     uint16_t max_restarts = 0;
     uint32_t backoff_ms = 0;
     std::vector<Device> devices;
+    std::vector<VirtualDisk> disks;  // a block backend's exports
     std::vector<std::string> peers;
     XenstoreRole xenstore = XenstoreRole::None;
     std::vector<PathGrant> xenstore_paths;

@@ -57,6 +57,35 @@ void validate(const Topology& t, std::string_view file, std::vector<Problem>& ou
             if (p > 0) report(d.line, key, "a domain has at most one peer");
         }
     }
+    // Virtual disks: frontends that exist and talk to the store, a backend that owns a PCI
+    // function, one disk per (frontend, vdev), and no writer sharing sectors with anyone.
+    std::map<std::pair<std::string, std::string>, std::string> vdevs;
+    for (size_t i = 0; i < t.domains.size(); ++i) {
+        const Domain& d = t.domains[i];
+        bool has_pci = false;
+        for (const Device& dev : d.devices) has_pci = has_pci || dev.pci != 0xffff;
+        for (size_t k = 0; k < d.disks.size(); ++k) {
+            const VirtualDisk& v = d.disks[k];
+            std::string at = fmt::format("domain[{}].disk[{}]", i, k);
+            auto fe = index.find(v.frontend);
+            if (k == 0 && !has_pci) report(v.line, at, "a disk backend needs its disk: give the domain a pci device");
+            if (k == 0 && d.xenstore == XenstoreRole::None)
+                report(v.line, at, "a disk backend talks to its frontends through the store: give it xenstore");
+            if (v.frontend == d.name) report(v.line, at + ".frontend", "a domain cannot be its own disk's frontend");
+            else if (fe == index.end()) report(v.line, at + ".frontend", fmt::format("unknown domain \"{}\"", v.frontend));
+            else if (t.domains[fe->second].xenstore == XenstoreRole::None)
+                report(v.line, at + ".frontend", fmt::format("\"{}\" has no xenstore access to find its disk", v.frontend));
+            auto [it, fresh] = vdevs.emplace(std::pair{v.frontend, v.vdev}, at);
+            if (!fresh) report(v.line, at + ".vdev", fmt::format("\"{}\" already has a {} (at {})", v.frontend, v.vdev, it->second));
+            for (size_t j = 0; j < k; ++j) {
+                const VirtualDisk& w = d.disks[j];
+                auto end = [](const VirtualDisk& x) { return x.sectors ? x.offset_sectors + x.sectors : UINT64_MAX; };
+                bool overlap = v.offset_sectors < end(w) && w.offset_sectors < end(v);
+                if (overlap && !(v.read_only && w.read_only))
+                    report(v.line, at, fmt::format("shares sectors with domain[{}].disk[{}], and one of them writes", i, j));
+            }
+        }
+    }
     if (!t.store.empty() && index.find(t.store) == index.end())
         report(1, "store", fmt::format("unknown domain \"{}\"", t.store));
     if (!t.console.empty() && index.find(t.console) == index.end())

@@ -74,6 +74,17 @@ struct Capabilities {
   devices @0 :List(Device);
   peers @1 :List(Text);        # domains this one gets an event-channel / grant link to
   xenstore @2 :XenstoreAccess;
+  disks @3 :List(VirtualDisk); # a block backend: the virtual disks it exports (blkif)
+}
+
+# A slice of the backend's physical disk, seen by one frontend domain as a Xen virtual block
+# device. The supervisor writes both xenstore directories, as Xen's toolstack does.
+struct VirtualDisk {
+  frontend @0 :Text;           # the domain that sees it (a xenstore client)
+  vdev @1 :Text;               # its name there, "xvda".."xvdp" (virtual-device 202 << 8 | n << 4)
+  offsetSectors @2 :UInt64;    # where the slice starts on the physical disk, 512-byte sectors
+  sectors @3 :UInt64;          # its length (0 = to the end of the disk)
+  readOnly @4 :Bool;
 }
 
 struct Device {

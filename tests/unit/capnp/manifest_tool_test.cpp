@@ -188,3 +188,69 @@ TEST_CASE("ManifestTool.AllProblemsAreReportedNotJustTheFirst") {
     auto ps = problems_of("[[domain]]\nname = \"\"\nmemory_kib = 0\nweight = 0\n");
     CHECK(ps.size() == 4);  // name empty, image missing, memory 0, weight 0
 }
+
+namespace {
+// A block backend with its disk and xenstore, and two client domains.
+const std::string kBlk =
+    "[[domain]]\nname = \"blkback\"\nimage = \"b.elf\"\nmemory_kib = 4096\nxenstore = { role = \"client\" }\n"
+    "[[domain.device]]\nname = \"disk\"\npci = \"00:01.0\"\n";
+const std::string kClients =
+    "[[domain]]\nname = \"c1\"\nimage = \"c.elf\"\nmemory_kib = 1024\nxenstore = { role = \"client\" }\n"
+    "[[domain]]\nname = \"c2\"\nimage = \"c.elf\"\nmemory_kib = 1024\nxenstore = { role = \"client\" }\n"
+    "[[domain]]\nname = \"plain\"\nimage = \"c.elf\"\nmemory_kib = 1024\n";
+std::string disk(const std::string& fe, const std::string& vdev, const std::string& extra = "") {
+    return "[[domain.disk]]\nfrontend = \"" + fe + "\"\nvdev = \"" + vdev + "\"\n" + extra;
+}
+}  // namespace
+
+TEST_CASE("ManifestTool.VirtualDisksRoundTripAndReadInSystem") {
+    std::string text = kBlk + disk("c1", "xvda", "offset_sectors = 0\nsectors = 65536\n") +
+                       disk("c2", "xvdb", "offset_sectors = 65536\nread_only = true\n") + kClients;
+    toml::table doc = toml::parse(std::string_view(text), std::string_view("test.toml"));
+    auto enc = bh::topology::encode_topology(doc, "test.toml");
+    for (auto& p : enc.problems) FAIL(p.text());
+    bh::wire::Message msg;
+    REQUIRE(msg.open(enc.bytes) == bh::wire::Error::None);
+    bh::manifest::Manifest::Reader m;
+    REQUIRE(msg.root(m) == bh::wire::Error::None);
+    auto disks = m.getDomains()[0].getCapabilities().getDisks();
+    REQUIRE(disks.size() == 2);
+    CHECK(disks[0].getFrontend() == bh::wire::Text("c1"));
+    CHECK(disks[0].getSectors() == 65536);
+    CHECK(disks[1].getVdev() == bh::wire::Text("xvdb"));
+    CHECK(disks[1].getOffsetSectors() == 65536);
+    CHECK(disks[1].getSectors() == 0);
+    CHECK(disks[1].getReadOnly());
+    std::string dump, error;
+    REQUIRE(bh::topology::dump_manifest(enc.bytes, dump, error));
+    toml::table again = toml::parse(std::string_view(dump), std::string_view("dump.toml"));
+    CHECK(bh::topology::encode_topology(again, "dump.toml").bytes == enc.bytes);
+}
+
+TEST_CASE("ManifestTool.VirtualDiskRules") {
+    struct Case {
+        std::string text, key, says;
+    };
+    std::string nopci = "[[domain]]\nname = \"blkback\"\nimage = \"b.elf\"\nmemory_kib = 4096\nxenstore = { role = \"client\" }\n";
+    const Case cases[] = {
+        {kBlk + disk("nobody", "xvda") + kClients, "domain[0].disk[0].frontend", "unknown domain \"nobody\""},
+        {kBlk + disk("blkback", "xvda") + kClients, "domain[0].disk[0].frontend", "its own disk"},
+        {kBlk + disk("plain", "xvda") + kClients, "domain[0].disk[0].frontend", "no xenstore access"},
+        {kBlk + disk("c1", "sda") + kClients, "domain[0].disk[0].vdev", "\"xvda\" to \"xvdp\""},
+        {kBlk + disk("c1", "xvdq") + kClients, "domain[0].disk[0].vdev", "\"xvda\" to \"xvdp\""},
+        {kBlk + disk("c1", "xvda", "sectors = 100\n") + disk("c1", "xvda", "offset_sectors = 100\n") + kClients,
+         "domain[0].disk[1].vdev", "already has a xvda"},
+        {kBlk + disk("c1", "xvda", "sectors = 100\n") + disk("c2", "xvda", "offset_sectors = 99\nread_only = true\n") + kClients,
+         "domain[0].disk[1]", "one of them writes"},
+        {nopci + disk("c1", "xvda") + kClients, "domain[0].disk[0]", "give the domain a pci device"},
+    };
+    for (const Case& c : cases) {
+        INFO(c.text);
+        Problem p = only_problem(c.text);
+        CHECK(p.key == c.key);
+        CHECK_THAT(p.message, Catch::Matchers::Contains(c.says));
+    }
+    // Read-only slices may share sectors.
+    CHECK(problems_of(kBlk + disk("c1", "xvda", "read_only = true\n") + disk("c2", "xvda", "read_only = true\n") +
+                      kClients).empty());
+}
