@@ -1,0 +1,77 @@
+// VirtioDisk: a driver domain's virtio-blk disk, on the PCI function the supervisor gave it
+// (configuration space in BH_SLOT_DEVICE, BARs from BH_SLOT_PCI_BAR0, MSI-X entries from
+// BH_SLOT_MSI0). Queue, request headers and status bytes live in the domain's own memory, and
+// every address the device is told is a virtual address of the domain: the IOMMU translates.
+// Requests are asynchronous: submit (several), kick, and take completions when the port fires.
+#pragma once
+
+#include <stdint.h>
+
+#include <bulkhead/abi.h>
+
+#include "bh/virtio/blk.hpp"
+#include "bh/virtio/driver_queue.hpp"
+#include "bh/virtio/mmio_regs.hpp"
+#include "bh/virtio/modern_transport.hpp"
+
+namespace bh::virtio {
+
+struct DiskLayout {
+    uint64_t config_va;  // where the function's configuration page is mapped
+    uint64_t bar_va;     // BARs are mapped from here, 1 MiB apart
+    uint64_t dma_va;     // queue, headers and statuses: kDmaPages pages from here
+    bh_slot_t dma_slot;  // for the frames of that area
+    bh_slot_t port_slot; // for the MSI-X event channel
+};
+
+class VirtioDisk {
+public:
+    static constexpr uint32_t kQueueSize = 256;
+    static constexpr uint32_t kMaxInFlight = 128;  // requests, each with its header and status
+    static constexpr uint32_t kDmaPages = 4;       // queue (3 pages at 256 entries) + headers page
+
+    // Finds and starts the device; false (logged as "virtio-disk: ...") if anything is missing or
+    // refused. `wanted`: optional features (VIRTIO_BLK_F_*) to negotiate if offered.
+    bool open(const DiskLayout& at, uint64_t wanted);
+    uint64_t capacity() const { return capacity_; }  // 512-byte sectors
+    bool has(uint32_t feature) const { return (features_ >> feature & 1) != 0; }
+    uint64_t features() const { return features_; }
+    bh_port_t port() const { return port_; }
+    bool broken() const;
+
+    // Room for one more request of n data segments?
+    bool can_submit(uint32_t n) const;
+    // Queues a request (blk::kIn / kOut / kFlush) with its data segments (device addresses =
+    // our virtual addresses; the device writes them for kIn). Visible to the device at kick().
+    bool submit(uint32_t type, uint64_t sector, const Segment* data, uint32_t n, uint64_t cookie);
+    void kick();
+    // The next finished request: its cookie and virtio status (blk::kOk, ...). False if none.
+    bool take(uint64_t& cookie, uint8_t& status);
+    // Resets the device and sets the queue up again (everything in flight is dropped).
+    bool restart();
+    // Requests whose completion was taken from the device, for statistics.
+    uint64_t completed() const { return completed_; }
+
+private:
+    bool start();
+    volatile uint8_t* map_region(uint8_t bar, uint32_t offset, uint32_t length);
+
+    DiskLayout at_{};
+    MmioRegs regs_{nullptr};
+    volatile uint8_t* notify_base_ = nullptr;
+    volatile uint16_t* doorbell_ = nullptr;
+    volatile uint8_t* device_cfg_ = nullptr;
+    uint32_t multiplier_ = 0;
+    uint64_t wanted_ = 0, features_ = 0, capacity_ = 0, completed_ = 0;
+    bh_port_t port_ = 0;
+    uint32_t mapped_[6] = {};
+    DriverQueue::Slot slots_[kQueueSize];
+    alignas(DriverQueue) uint8_t queue_space_[sizeof(DriverQueue)];
+    DriverQueue* q_ = nullptr;
+    // Request slots: header and status at fixed places in the DMA area; cookie kept here.
+    uint64_t cookie_[kMaxInFlight];
+    uint16_t free_[kMaxInFlight];
+    uint32_t nfree_ = 0;
+};
+
+}  // namespace bh::virtio
