@@ -4,6 +4,7 @@
 #include <bh/grant.hpp>
 #include <bh/xenbus/store_state.hpp>
 #include <bh/xenbus/xs_client.hpp>
+#include <bh/xenbus/xs_text.hpp>
 
 using namespace bh::rt;
 
@@ -147,21 +148,7 @@ bool store_seed() {
 namespace sup {
 namespace {
 
-// One xenstore path or value being built: "/local/domain/" ... with decimal numbers.
-struct Text {
-    char s[128] = {};
-    size_t n = 0;  // an index, not a pointer: a Text may be copied
-    Text& operator<<(const char* t) {
-        while (*t && n < sizeof s - 1) s[n++] = *t++;
-        s[n] = '\0';
-        return *this;
-    }
-    Text& operator<<(uint64_t v) {
-        char tmp[24], *q = tmp;
-        put_u64(q, v);
-        return *this << tmp;
-    }
-};
+using Text = bh::xenbus::Text;
 
 bool write_node(const Text& dir, const char* key, const Text& value) {
     Text path;

@@ -1,0 +1,77 @@
+// BlkFront: Bulkhead's own blkif frontend, for native client domains (Linux guests bring their
+// own xen-blkfront). It follows Linux's blkfront through the xenbus handshake: wait for the
+// backend's InitWait, grant a one-page ring, offer an event channel, write ring-ref,
+// event-channel and protocol and go Initialised, then read the disk's size and features when
+// the backend is Connected, and go Connected. Requests use the shadow index as their id, so a
+// response is accepted only for a request in flight; data pages are granted for the request's
+// life (read-only when the backend only reads them).
+#pragma once
+
+#include <stdint.h>
+
+#include <bulkhead/abi.h>
+
+#include <bh/ring/front_ring.hpp>
+#include <bh/xenbus/xs_client.hpp>
+
+#include "bh/blkif/protocol.hpp"
+
+namespace bh::blkif {
+
+struct FrontLayout {
+    uint64_t ring_va;           // one page for the shared ring
+    bh_slot_t ring_slot;        // its frame capability
+    bh_slot_t port_slot;        // the event channel to the backend
+    bh_grant_ref_t first_ref;   // the ring's grant; data grants follow (kSlots * kMaxSegments)
+};
+
+class BlkFront {
+public:
+    static constexpr uint32_t kSlots = Ring64::kSize;
+
+    // devid: the vbd's virtual-device number (xvda = 51712). False (logged) on any failure.
+    bool connect(bh::xenbus::XsClient& xs, uint32_t devid, const FrontLayout& at);
+    uint64_t sectors() const { return sectors_; }
+    bool read_only() const { return (info_ & kInfoReadOnly) != 0; }
+    bool has_flush() const { return flush_; }
+    bh_domid_t backend() const { return backend_; }
+    bh_port_t port() const { return port_; }
+    uint32_t in_flight() const { return kSlots - nfree_; }
+    bool broken() const { return broken_ || !ring_ || ring_->error() != bh::ring::RingError::None; }
+
+    // Queues a read or write of whole pages (page-aligned virtual addresses of ours) starting
+    // at `sector`; visible to the backend at push(). False when no slot is free.
+    bool submit(uint8_t op, uint64_t sector, const uint64_t* pages, uint32_t n, uint64_t id);
+    bool submit_flush(uint64_t id);
+    void push();
+    // One response: the caller's id and the backend's status. False if none (or broken).
+    bool take(uint64_t& id, int16_t& status);
+    // Blocks until a response is available or the ring broke.
+    void wait();
+
+private:
+    struct Shadow {
+        uint64_t id;
+        uint8_t op, nseg;
+        bool busy;
+    };
+    bool wait_backend(bh::xenbus::XsClient& xs, XenbusState at_least, const char* token);
+    bh_grant_ref_t ref(uint32_t slot, uint32_t seg) const {
+        return static_cast<bh_grant_ref_t>(at_.first_ref + 1 + slot * kMaxSegments + seg);
+    }
+
+    FrontLayout at_{};
+    bh::ring::FrontRing<Ring64>* ring_ = nullptr;
+    alignas(bh::ring::FrontRing<Ring64>) uint8_t ring_space_[sizeof(bh::ring::FrontRing<Ring64>)];
+    char backend_path_[96] = {};
+    bh_domid_t backend_ = 0;
+    bh_port_t port_ = 0;
+    uint64_t sectors_ = 0;
+    uint32_t info_ = 0;
+    bool flush_ = false, broken_ = false;
+    Shadow shadow_[kSlots] = {};
+    uint16_t free_[kSlots] = {};
+    uint32_t nfree_ = 0;
+};
+
+}  // namespace bh::blkif

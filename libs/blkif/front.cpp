@@ -1,0 +1,176 @@
+// BlkFront (see front.hpp).
+#include "bh/blkif/front.hpp"
+
+#include <new>
+
+#include <bh/grant.hpp>
+#include <bh/rt.hpp>
+#include <bh/xenbus/xs_text.hpp>
+
+using namespace bh::rt;
+using bh::xenbus::read_u64;
+using Path = bh::xenbus::Text;
+
+namespace bh::blkif {
+
+bool BlkFront::wait_backend(bh::xenbus::XsClient& xs, XenbusState at_least, const char* token) {
+    for (;;) {
+        uint64_t st = 0;
+        if (read_u64(xs, backend_path_, "state", &st)) {
+            if (st >= static_cast<uint64_t>(XenbusState::Closing)) {
+                print("blkfront: backend %s is closing (state %lu)", backend_path_, st);
+                return false;
+            }
+            if (st >= static_cast<uint64_t>(at_least)) return true;
+        }
+        bh::xenbus::XsWatchEvent ev;
+        xs.wait_watch(ev);
+        (void)token;
+    }
+}
+
+bool BlkFront::connect(bh::xenbus::XsClient& xs, uint32_t devid, const FrontLayout& at) {
+    at_ = at;
+    Path dir;
+    dir << "/local/domain/" << uint64_t{self_id()} << "/device/vbd/" << uint64_t{devid};
+    Path be_key;
+    be_key << dir.s << "/backend";
+    size_t n = 0;
+    uint64_t be = 0;
+    if (xs.read(0, be_key.s, backend_path_, sizeof backend_path_ - 1, &n) ||
+        !read_u64(xs, dir.s, "backend-id", &be) || be > 0xffff) {
+        print("blkfront: %s names no backend", dir.s);
+        return false;
+    }
+    backend_path_[n] = '\0';
+    backend_ = static_cast<bh_domid_t>(be);
+    Path state;
+    state << backend_path_ << "/state";
+    if (xs.watch(state.s, "blkfront") || !wait_backend(xs, XenbusState::InitWait, "blkfront")) return false;
+
+    // Our half: the ring page granted to the backend, an event channel it can bind.
+    Ret a = call(BH_CALL_FRAME_ALLOC, at.ring_slot, 1);
+    Ret m = a.ok() ? call(BH_CALL_FRAME_MAP, at.ring_slot, at.ring_va, 1) : a;
+    Ret p = m.ok() ? call(BH_CALL_EVTCHN_ALLOC_UNBOUND, at.port_slot, backend_) : m;
+    if (!p.ok() || !grant_access(at.first_ref, backend_, at.ring_va, false)) {
+        print("blkfront: cannot set up the ring: %s", error_name(p.err));
+        return false;
+    }
+    port_ = static_cast<bh_port_t>(p.r1);
+    ring_ = new (ring_space_) bh::ring::FrontRing<Ring64>(
+        bh::ring::FrontRing<Ring64>::init(*reinterpret_cast<Ring64*>(at.ring_va)));
+    nfree_ = 0;
+    for (uint32_t i = kSlots; i-- > 0;) free_[nfree_++] = static_cast<uint16_t>(i);
+
+    // Linux writes these in one transaction, retried on EAGAIN.
+    for (int tries = 0;; ++tries) {
+        uint32_t tx = 0;
+        Path ref, evt, proto, st;
+        ref << dir.s << "/ring-ref";
+        evt << dir.s << "/event-channel";
+        proto << dir.s << "/protocol";
+        st << dir.s << "/state";
+        Path v1, v2;
+        v1 << uint64_t{at.first_ref};
+        v2 << uint64_t{port_};
+        const char* e = xs.transaction_start(tx);
+        if (!e) e = xs.write(tx, ref.s, v1.s);
+        if (!e) e = xs.write(tx, evt.s, v2.s);
+        if (!e) e = xs.write(tx, proto.s, "x86_64-abi");
+        if (!e) e = xs.write(tx, st.s, "3");
+        const char* c = xs.transaction_end(tx, e == nullptr);
+        if (!e && !c) break;
+        if (!(c && c[0] == 'E' && c[1] == 'A' && c[2] == 'G') || tries == 8) {
+            print("blkfront: cannot publish the ring: %s", e ? e : c);
+            return false;
+        }
+    }
+    if (!wait_backend(xs, XenbusState::Connected, "blkfront")) return false;
+    uint64_t info = 0, flush = 0, sector_size = 512;
+    if (!read_u64(xs, backend_path_, "sectors", &sectors_)) {
+        print("blkfront: backend %s gave no size", backend_path_);
+        return false;
+    }
+    read_u64(xs, backend_path_, "info", &info);
+    read_u64(xs, backend_path_, "feature-flush-cache", &flush);
+    read_u64(xs, backend_path_, "sector-size", &sector_size);
+    info_ = static_cast<uint32_t>(info);
+    flush_ = flush == 1;
+    if (sector_size != kSectorSize) {
+        print("blkfront: sector-size %lu is not supported", sector_size);
+        return false;
+    }
+    Path st;
+    st << dir.s << "/state";
+    if (xs.write(0, st.s, "4")) return false;
+    xs.unwatch(state.s, "blkfront");
+    return true;
+}
+
+bool BlkFront::submit(uint8_t op, uint64_t sector, const uint64_t* pages, uint32_t n, uint64_t id) {
+    if (broken() || nfree_ == 0 || n == 0 || n > kMaxSegments || ring_->full()) return false;
+    uint32_t s = free_[--nfree_];
+    Request64 r{};
+    r.operation = op;
+    r.nr_segments = static_cast<uint8_t>(n);
+    r.id = s;
+    r.sector_number = sector;
+    for (uint32_t i = 0; i < n; ++i) {
+        // The backend writes our page for a read, only reads it for a write.
+        if (!grant_access(ref(s, i), backend_, pages[i], op == kOpWrite)) {
+            for (uint32_t k = 0; k < i; ++k) end_access(ref(s, k), op == kOpWrite);
+            free_[nfree_++] = static_cast<uint16_t>(s);
+            return false;
+        }
+        r.seg[i] = Segment{ref(s, i), 0, static_cast<uint8_t>(kSectorsPerPage - 1), 0};
+    }
+    shadow_[s] = Shadow{id, op, static_cast<uint8_t>(n), true};
+    return ring_->put_request(r) == bh::ring::RingError::None;
+}
+
+bool BlkFront::submit_flush(uint64_t id) {
+    if (broken() || nfree_ == 0 || ring_->full()) return false;
+    uint32_t s = free_[--nfree_];
+    Request64 r{};
+    r.operation = kOpFlush;
+    r.id = s;
+    shadow_[s] = Shadow{id, kOpFlush, 0, true};
+    return ring_->put_request(r) == bh::ring::RingError::None;
+}
+
+void BlkFront::push() {
+    if (ring_ && ring_->push_requests()) call(BH_CALL_EVTCHN_SEND, at_.port_slot);
+}
+
+bool BlkFront::take(uint64_t& id, int16_t& status) {
+    Response64 rsp;
+    if (broken() || ring_->consume_response(rsp) != bh::ring::RingError::None) return false;
+    // Only an id we handed out, for a request in flight, with its operation.
+    if (rsp.id >= kSlots || !shadow_[rsp.id].busy || shadow_[rsp.id].op != rsp.operation) {
+        print("blkfront: backend answered id %lu that is not in flight: ring broken", rsp.id);
+        broken_ = true;
+        return false;
+    }
+    Shadow& sh = shadow_[rsp.id];
+    for (uint32_t i = 0; i < sh.nseg; ++i) {
+        if (!end_access(ref(static_cast<uint32_t>(rsp.id), i), sh.op == kOpWrite)) {
+            // Still mapped by the backend: keep the grant (and the page) out of reuse.
+            print("blkfront: backend still maps grant %u after answering", ref(static_cast<uint32_t>(rsp.id), i));
+            broken_ = true;
+        }
+    }
+    sh.busy = false;
+    id = sh.id;
+    status = rsp.status;
+    free_[nfree_++] = static_cast<uint16_t>(rsp.id);
+    return true;
+}
+
+void BlkFront::wait() {
+    while (!broken() && !ring_->final_check_for_responses()) {
+        bh_port_t p = wait_event();
+        (void)p;
+    }
+}
+
+}  // namespace bh::blkif

@@ -1,0 +1,100 @@
+// blkback: a block-device driver domain. It drives the virtio-blk disk the supervisor gave it
+// (its PCI function, behind the IOMMU) and exports slices of it as Xen virtual block devices
+// to the frontends the manifest names: Linux's xen-blkfront, or Bulkhead's own (libs/blkif).
+// The toolstack (the supervisor) has written each vbd's two xenstore directories; we watch our
+// backend/vbd directory, take each vbd through the xenbus handshake, and serve its ring.
+#include <bh/rt.hpp>
+#include <bh/xenbus/xs_client.hpp>
+#include <bh/xenbus/xs_text.hpp>
+#include <virtio_disk.hpp>
+
+#include "vbd.hpp"
+
+using namespace bh::rt;
+using namespace bh::xenbus;
+
+namespace {
+
+constexpr uint64_t kConfigVa = 0x60000000, kBarVa = 0x61000000, kDmaVa = 0x68000000;
+constexpr bh_slot_t kDmaSlot = 8, kDiskPortSlot = 9;
+
+XsClient g_xs;
+bh::virtio::VirtioDisk g_disk;
+blkback::Vbd g_vbd[blkback::kMaxVbds];
+uint32_t g_nvbd = 0;
+char g_base[64];
+
+// New vbds under backend/vbd/<fe>/<devid>: set each up once.
+void scan() {
+    char fes[512], devs[256];
+    size_t nf = 0;
+    if (g_xs.directory(0, g_base, fes, sizeof fes, &nf)) return;
+    for (size_t i = 0; i < nf; i += __builtin_strlen(fes + i) + 1) {
+        uint64_t fe = 0;
+        size_t nd = 0;
+        Text dir;
+        dir << g_base << "/" << (fes + i);
+        if (!parse_u64(fes + i, &fe) || fe > 0xffff || g_xs.directory(0, dir.s, devs, sizeof devs, &nd)) continue;
+        for (size_t k = 0; k < nd; k += __builtin_strlen(devs + k) + 1) {
+            uint64_t devid = 0;
+            if (!parse_u64(devs + k, &devid) || devid > 0xffffffff) continue;
+            bool known = false;
+            for (uint32_t v = 0; v < g_nvbd; ++v)
+                known = known || (g_vbd[v].frontend() == fe && g_vbd[v].devid() == devid);
+            if (known || g_nvbd == blkback::kMaxVbds) continue;
+            if (g_vbd[g_nvbd].init(g_nvbd, static_cast<bh_domid_t>(fe), static_cast<uint32_t>(devid), g_xs, g_disk)) {
+                g_vbd[g_nvbd].on_store(g_xs);
+                ++g_nvbd;
+            }
+        }
+    }
+}
+
+void store_events() {
+    XsWatchEvent ev;
+    while (g_xs.next_watch(ev)) {
+        if (text_is(ev.token, "vbd")) scan();
+        for (uint32_t v = 0; v < g_nvbd; ++v)
+            if (g_vbd[v].watches(ev.path)) g_vbd[v].on_store(g_xs);
+    }
+}
+
+}  // namespace
+
+int bh_main(uint64_t, uint64_t) {
+    if (!g_xs.connect()) {
+        print("blkback: no xenstore connection");
+        return 1;
+    }
+    uint64_t wanted = uint64_t{1} << bh::virtio::blk::kFeatureFlush;
+    if (!g_disk.open(bh::virtio::DiskLayout{kConfigVa, kBarVa, kDmaVa, kDmaSlot, kDiskPortSlot}, wanted)) {
+        print("blkback: no disk");
+        return 1;
+    }
+    print("blkback: virtio disk of %lu sectors (%lu MiB), features %lx%s", g_disk.capacity(),
+          g_disk.capacity() / 2048, g_disk.features(), g_disk.has(bh::virtio::blk::kFeatureFlush) ? ", flush" : "");
+    Text base;
+    base << "/local/domain/" << uint64_t{self_id()} << "/backend/vbd";
+    copy(g_base, sizeof g_base, base.s);
+    if (const char* e = g_xs.watch(g_base, "vbd")) {
+        print("blkback: cannot watch %s: %s", g_base, e);
+        return 1;
+    }
+    report_ready();
+    for (;;) {
+        store_events();
+        bh_port_t p = g_xs.take_other();
+        if (!p) p = wait_event();
+        if (p == g_xs.port()) continue;  // store traffic: handled at the top
+        if (p == g_disk.port()) {
+            uint64_t cookie = 0;
+            uint8_t status = 0;
+            while (g_disk.take(cookie, status))
+                if ((cookie >> 16) < g_nvbd) g_vbd[cookie >> 16].complete(static_cast<uint32_t>(cookie & 0xffff), status);
+            for (uint32_t v = 0; v < g_nvbd; ++v) g_vbd[v].serve(g_disk);
+            continue;
+        }
+        for (uint32_t v = 0; v < g_nvbd; ++v)
+            if (g_vbd[v].owns_port(p)) g_vbd[v].serve(g_disk);
+    }
+}

@@ -1,0 +1,256 @@
+// Vbd (see vbd.hpp).
+#include "vbd.hpp"
+
+#include <new>
+
+#include <bh/rt.hpp>
+
+#include <bh/xenbus/xs_text.hpp>
+
+using namespace bh::rt;
+using namespace bh::xenbus;
+using bh::blkif::XenbusState;
+
+namespace blkback {
+namespace {
+
+constexpr uint64_t kRingVa = 0x200000000;  // vbd i's ring page at + i * 4 KiB
+constexpr uint64_t kDataVa = 0x300000000;  // its granted data pages: kFifo * 11 per vbd
+constexpr bh_slot_t kPortSlot0 = 20;       // vbd i's event channel
+static_assert(sizeof(bh::ring::BackRing<bh::blkif::Ring32>) <= sizeof(bh::ring::BackRing<bh::blkif::Ring64>));
+
+}  // namespace
+
+uint64_t Vbd::data_va(uint32_t slot, uint32_t seg) const {
+    return kDataVa + ((uint64_t{index_} * kFifo + slot) * bh::blkif::kMaxSegments + seg) * 0x1000;
+}
+
+bool Vbd::set_state(bh::xenbus::XsClient& xs, XenbusState s) {
+    Text p, v;
+    p << dir_ << "/state";
+    v << static_cast<uint64_t>(s);
+    const char* e = xs.write(0, p.s, v.s);
+    if (e) print("blkback: cannot set %s to %lu: %s", p.s, static_cast<uint64_t>(s), e);
+    else state_ = s;
+    return !e;
+}
+
+bool Vbd::init(uint32_t index, bh_domid_t fe, uint32_t devid, bh::xenbus::XsClient& xs,
+               bh::virtio::VirtioDisk& disk) {
+    index_ = index;
+    fe_ = fe;
+    devid_ = devid;
+    Text dir;
+    dir << "/local/domain/" << uint64_t{self_id()} << "/backend/vbd/" << uint64_t{fe} << "/" << uint64_t{devid};
+    copy(dir_, sizeof dir_, dir.s);
+    uint64_t fe_id = 0, sectors = 0;
+    char mode[4] = {};
+    if (!read_text(xs, dir_, "frontend", fe_dir_, sizeof fe_dir_) || !read_u64(xs, dir_, "frontend-id", &fe_id) ||
+        fe_id != fe || !read_text(xs, dir_, "mode", mode, sizeof mode) ||
+        !read_u64(xs, dir_, "offset-sectors", &offset_) || !read_u64(xs, dir_, "sectors", &sectors)) {
+        print("blkback: %s: the toolstack's nodes are missing or wrong", dir_);
+        return false;
+    }
+    if (sectors == 0 && offset_ < disk.capacity()) sectors = disk.capacity() - offset_;
+    if (offset_ > disk.capacity() || sectors == 0 || sectors > disk.capacity() - offset_) {
+        print("blkback: %s: %lu sectors at %lu do not fit the disk's %lu", dir_, sectors, offset_, disk.capacity());
+        xs.write(0, (Text() << dir_ << "/hotplug-error").s, "slice beyond the disk");
+        return false;
+    }
+    limits_ = bh::blkif::DiskLimits{sectors, mode[0] == 'r', disk.has(bh::virtio::blk::kFeatureFlush), false};
+    Text fs;
+    fs << fe_dir_ << "/state";
+    copy(fe_state_, sizeof fe_state_, fs.s);
+    // What xen-blkback publishes before InitWait: the size, sector sizes, VDISK_* info, and
+    // features (flush only when the disk can; neither indirect descriptors nor persistent grants
+    // nor multi-page rings or queues yet).
+    const char* e = nullptr;
+    auto put = [&](const char* key, uint64_t v) {
+        if (!e) e = xs.write(0, (Text() << dir_ << "/" << key).s, (Text() << v).s);
+    };
+    put("sectors", sectors);
+    put("sector-size", bh::blkif::kSectorSize);
+    put("physical-sector-size", bh::blkif::kSectorSize);
+    put("info", limits_.read_only ? bh::blkif::kInfoReadOnly : 0);
+    put("feature-flush-cache", limits_.flush ? 1 : 0);
+    put("feature-barrier", 0);
+    if (e || !set_state(xs, XenbusState::InitWait) || xs.watch(fe_state_, "fe")) {
+        print("blkback: %s: cannot publish the disk (%s)", dir_, e ? e : "state or watch");
+        return false;
+    }
+    print("blkback: vbd %lu for domain %u: %lu sectors at %lu (%s), waiting for the frontend", uint64_t{devid},
+          fe, sectors, offset_, limits_.read_only ? "read-only" : "read-write");
+    return true;
+}
+
+bool Vbd::watches(const char* path) const {
+    for (size_t i = 0;; ++i) {
+        if (fe_state_[i] != path[i]) return false;
+        if (!path[i]) return true;
+    }
+}
+
+void Vbd::on_store(bh::xenbus::XsClient& xs) {
+    uint64_t st = 0;
+    if (!read_u64(xs, fe_dir_, "state", &st)) return;
+    auto fs = static_cast<XenbusState>(st);
+    if (!connected_ && (fs == XenbusState::Initialised || fs == XenbusState::Connected) &&
+        state_ == XenbusState::InitWait) {
+        if (connect(xs)) set_state(xs, XenbusState::Connected);
+    } else if (fs == XenbusState::Closing || fs == XenbusState::Closed) {
+        if (connected_) disconnect();
+        if (state_ != XenbusState::Closed) set_state(xs, XenbusState::Closed);
+    } else if (fs == XenbusState::Initialising && state_ == XenbusState::Closed) {
+        set_state(xs, XenbusState::InitWait);  // the frontend starts over
+    }
+}
+
+bool Vbd::connect(bh::xenbus::XsClient& xs) {
+    uint64_t ref = 0, evt = 0;
+    char proto[16] = "x86_64-abi";
+    if (!read_u64(xs, fe_dir_, "ring-ref", &ref) || !read_u64(xs, fe_dir_, "event-channel", &evt) ||
+        ref > 0xffffffff || evt > 0xffff) {
+        print("blkback: %s gave no usable ring-ref / event-channel", fe_dir_);
+        return false;
+    }
+    read_text(xs, fe_dir_, "protocol", proto, sizeof proto);  // absent: the native (x86_64) ABI
+    bool is32 = text_is(proto, "x86_32-abi");
+    if (!is32 && !text_is(proto, "x86_64-abi")) {
+        print("blkback: %s: protocol %s is not supported", fe_dir_, proto);
+        return false;
+    }
+    uint64_t ring_va = kRingVa + uint64_t{index_} * 0x1000;
+    Ret m = call(BH_CALL_GNTTAB_MAP, BH_SLOT_GNTTAB, fe_, ref, ring_va, 0);
+    Ret b = m.ok() ? call(BH_CALL_EVTCHN_BIND_INTERDOMAIN, kPortSlot0 + index_, fe_, evt) : m;
+    if (!b.ok()) {
+        if (m.ok()) call(BH_CALL_GNTTAB_UNMAP, BH_SLOT_GNTTAB, m.r1);
+        print("blkback: %s: cannot map ring %lu or bind port %lu: %s", fe_dir_, ref, evt, error_name(b.err));
+        return false;
+    }
+    ring_handle_ = m.r1;
+    port_ = static_cast<bh_port_t>(b.r1);
+    x86_32_ = is32;
+    // attach: at rsp_prod, so a restarted backend takes the unanswered requests again.
+    if (is32) ring32_ = new (ring_space_) bh::ring::BackRing<bh::blkif::Ring32>(
+                  bh::ring::BackRing<bh::blkif::Ring32>::attach(*reinterpret_cast<bh::blkif::Ring32*>(ring_va)));
+    else ring64_ = new (ring_space_) bh::ring::BackRing<bh::blkif::Ring64>(
+             bh::ring::BackRing<bh::blkif::Ring64>::attach(*reinterpret_cast<bh::blkif::Ring64*>(ring_va)));
+    head_ = tail_ = 0;
+    connected_ = true;
+    print("blkback: vbd %u of domain %u connected: ring-ref %lu, event channel %lu, %s", devid_, fe_, ref, evt, proto);
+    return true;
+}
+
+void Vbd::disconnect() {
+    // Requests still at the disk keep their grants mapped until they finish; then the ring goes.
+    if (head_ != tail_) return;
+    call(BH_CALL_GNTTAB_UNMAP, BH_SLOT_GNTTAB, ring_handle_);
+    call(BH_CALL_EVTCHN_CLOSE, kPortSlot0 + index_);
+    ring64_ = nullptr;
+    ring32_ = nullptr;
+    connected_ = false;
+}
+
+void Vbd::unmap(InFlight& e) {
+    for (uint32_t j = 0; j < e.nseg; ++j) call(BH_CALL_GNTTAB_UNMAP, BH_SLOT_GNTTAB, e.handles[j]);
+    e.nseg = 0;
+}
+
+void Vbd::admit(const bh::blkif::Request& r, bh::virtio::VirtioDisk& disk) {
+    uint32_t slot = tail_++ % kFifo;
+    InFlight& e = fifo_[slot];
+    e = InFlight{r.id, r.operation, 0, false, bh::blkif::kRspOkay, {}};
+    ++requests_;
+    bh::blkif::Checked c = bh::blkif::check_request(r, limits_);
+    if (c.status != bh::blkif::kRspOkay) {
+        e.status = c.status;
+        e.done = true;
+        return;
+    }
+    uint64_t cookie = uint64_t{index_} << 16 | slot;
+    if (r.operation == bh::blkif::kOpFlush || r.operation == bh::blkif::kOpWriteBarrier) {
+        if (!disk.submit(bh::virtio::blk::kFlush, 0, nullptr, 0, cookie)) e.status = bh::blkif::kRspError, e.done = true;
+        return;
+    }
+    bool write = r.operation == bh::blkif::kOpWrite;
+    bh::virtio::Segment data[bh::blkif::kMaxSegments];
+    for (uint32_t j = 0; j < r.nr_segments; ++j) {
+        // The disk only reads a page we write to it: map it read-only, and so the device's too.
+        Ret m = call(BH_CALL_GNTTAB_MAP, BH_SLOT_GNTTAB, fe_, r.seg[j].gref, data_va(slot, j), write ? 1 : 0);
+        if (!m.ok()) {
+            unmap(e);
+            e.status = bh::blkif::kRspError;
+            e.done = true;
+            return;
+        }
+        e.handles[e.nseg++] = m.r1;
+        uint32_t first = r.seg[j].first_sect, n = r.seg[j].last_sect - first + 1u;
+        data[j] = bh::virtio::Segment{data_va(slot, j) + first * bh::blkif::kSectorSize,
+                                      n * bh::blkif::kSectorSize, !write};
+    }
+    if (!disk.submit(write ? bh::virtio::blk::kOut : bh::virtio::blk::kIn, offset_ + r.sector_number, data,
+                     r.nr_segments, cookie)) {
+        unmap(e);
+        e.status = bh::blkif::kRspError;
+        e.done = true;
+    }
+}
+
+void Vbd::complete(uint32_t slot, uint8_t virtio_status) {
+    if (slot >= kFifo) return;
+    InFlight& e = fifo_[slot];
+    unmap(e);
+    e.status = virtio_status == bh::virtio::blk::kOk ? bh::blkif::kRspOkay : bh::blkif::kRspError;
+    e.done = true;
+}
+
+template <class R>
+void Vbd::take_requests(bh::ring::BackRing<R>& ring, bh::virtio::VirtioDisk& disk) {
+    for (;;) {
+        while (tail_ - head_ < kFifo && disk.can_submit(bh::blkif::kMaxSegments)) {
+            typename R::Request raw;
+            if (ring.consume_request(raw) != bh::ring::RingError::None) break;
+            admit(bh::blkif::decode(raw), disk);
+        }
+        // Room left and the ring empty: ask to be woken for the next request, recheck.
+        if (tail_ - head_ >= kFifo || !disk.can_submit(bh::blkif::kMaxSegments) || !ring.final_check_for_requests())
+            break;
+        if (ring.error() != bh::ring::RingError::None) break;
+    }
+    disk.kick();
+}
+
+template <class R>
+void Vbd::answer(bh::ring::BackRing<R>& ring) {
+    bool any = false;
+    while (head_ != tail_ && fifo_[head_ % kFifo].done) {
+        const InFlight& e = fifo_[head_ % kFifo];
+        ring.put_response(bh::blkif::encode_response<typename R::Response>(e.id, e.op, e.status));
+        ++head_;
+        any = true;
+    }
+    if (any && ring.push_responses()) call(BH_CALL_EVTCHN_SEND, kPortSlot0 + index_);
+}
+
+void Vbd::serve(bh::virtio::VirtioDisk& disk) {
+    if (!connected_) return;
+    for (int round = 0; round < 2; ++round) {  // answering can free room for more requests
+        if (x86_32_) {
+            answer(*ring32_);
+            take_requests(*ring32_, disk);
+            answer(*ring32_);
+        } else {
+            answer(*ring64_);
+            take_requests(*ring64_, disk);
+            answer(*ring64_);
+        }
+    }
+    auto err = x86_32_ ? ring32_->error() : ring64_->error();
+    if (err != bh::ring::RingError::None) {
+        // A frontend that breaks the ring protocol loses its ring, nobody else's.
+        print("blkback: domain %u broke the ring protocol; disconnecting it", fe_);
+        disconnect();
+    }
+}
+
+}  // namespace blkback

@@ -1,0 +1,78 @@
+// One exported virtual disk: the backend half of a Xen vbd (xen-blkback's xenbus.c and
+// blkback.c, for Bulkhead): the xenbus handshake in our backend directory, the frontend's ring
+// and event channel, and its requests turned into virtio-blk requests on our disk slice.
+//
+// Requests are answered in the order they were taken from the ring, whatever order the disk
+// finishes them in: a restarted backend then re-attaches at the ring's rsp_prod and takes the
+// unanswered ones again (reference §6.6).
+#pragma once
+
+#include <stdint.h>
+
+#include <bh/blkif/protocol.hpp>
+#include <bh/blkif/request_check.hpp>
+#include <bh/ring/back_ring.hpp>
+#include <bh/xenbus/xs_client.hpp>
+#include <virtio_disk.hpp>
+
+namespace blkback {
+
+inline constexpr uint32_t kMaxVbds = 8;
+
+class Vbd {
+public:
+    // The vbd at /local/domain/<self>/backend/vbd/<fe>/<devid>: reads the toolstack's nodes,
+    // publishes the disk and goes InitWait. False (logged) if the nodes are wrong.
+    bool init(uint32_t index, bh_domid_t fe, uint32_t devid, bh::xenbus::XsClient& xs,
+              bh::virtio::VirtioDisk& disk);
+    bh_domid_t frontend() const { return fe_; }
+    uint32_t devid() const { return devid_; }
+    bool watches(const char* path) const;
+    bool owns_port(bh_port_t p) const { return connected_ && p == port_; }
+    // The frontend's state changed (or may have): step the handshake.
+    void on_store(bh::xenbus::XsClient& xs);
+    // Takes requests from the ring while the disk has room; answers what is done, in order.
+    void serve(bh::virtio::VirtioDisk& disk);
+    // The disk finished the request in FIFO slot `slot`.
+    void complete(uint32_t slot, uint8_t virtio_status);
+    uint64_t requests() const { return requests_; }
+
+private:
+    struct InFlight {
+        uint64_t id;
+        uint8_t op, nseg;
+        bool done;
+        int16_t status;
+        uint64_t handles[bh::blkif::kMaxSegments];
+    };
+    static constexpr uint32_t kFifo = 32;  // a one-page ring never has more unanswered
+
+    bool connect(bh::xenbus::XsClient& xs);
+    void disconnect();
+    template <class R>
+    void take_requests(bh::ring::BackRing<R>& ring, bh::virtio::VirtioDisk& disk);
+    template <class R>
+    void answer(bh::ring::BackRing<R>& ring);
+    void admit(const bh::blkif::Request& r, bh::virtio::VirtioDisk& disk);
+    void unmap(InFlight& e);
+    uint64_t data_va(uint32_t slot, uint32_t seg) const;
+    bool set_state(bh::xenbus::XsClient& xs, bh::blkif::XenbusState s);
+
+    uint32_t index_ = 0, devid_ = 0;
+    bh_domid_t fe_ = 0;
+    char dir_[96] = {}, fe_dir_[96] = {}, fe_state_[112] = {};
+    uint64_t offset_ = 0;
+    bh::blkif::DiskLimits limits_{};
+    bool connected_ = false, x86_32_ = false;
+    bh::blkif::XenbusState state_ = bh::blkif::XenbusState::Initialising;
+    uint64_t ring_handle_ = 0;
+    bh_port_t port_ = 0;
+    bh::ring::BackRing<bh::blkif::Ring64>* ring64_ = nullptr;
+    bh::ring::BackRing<bh::blkif::Ring32>* ring32_ = nullptr;
+    alignas(8) uint8_t ring_space_[sizeof(bh::ring::BackRing<bh::blkif::Ring64>)];
+    InFlight fifo_[kFifo] = {};
+    uint32_t head_ = 0, tail_ = 0;  // answered up to head_, taken up to tail_
+    uint64_t requests_ = 0;
+};
+
+}  // namespace blkback
