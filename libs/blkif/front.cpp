@@ -13,7 +13,7 @@ using Path = bh::xenbus::Text;
 
 namespace bh::blkif {
 
-bool BlkFront::wait_backend(bh::xenbus::XsClient& xs, XenbusState at_least, const char* token) {
+bool BlkFront::wait_backend(bh::xenbus::XsClient& xs, XenbusState at_least) {
     for (;;) {
         uint64_t st = 0;
         if (read_u64(xs, backend_path_, "state", &st)) {
@@ -25,7 +25,6 @@ bool BlkFront::wait_backend(bh::xenbus::XsClient& xs, XenbusState at_least, cons
         }
         bh::xenbus::XsWatchEvent ev;
         xs.wait_watch(ev);
-        (void)token;
     }
 }
 
@@ -46,7 +45,7 @@ bool BlkFront::connect(bh::xenbus::XsClient& xs, uint32_t devid, const FrontLayo
     backend_ = static_cast<bh_domid_t>(be);
     Path state;
     state << backend_path_ << "/state";
-    if (xs.watch(state.s, "blkfront") || !wait_backend(xs, XenbusState::InitWait, "blkfront")) return false;
+    if (xs.watch(state.s, "blkfront") || !wait_backend(xs, XenbusState::InitWait)) return false;
 
     // Our half: the ring page granted to the backend, an event channel it can bind.
     Ret a = call(BH_CALL_FRAME_ALLOC, at.ring_slot, 1);
@@ -85,7 +84,7 @@ bool BlkFront::connect(bh::xenbus::XsClient& xs, uint32_t devid, const FrontLayo
             return false;
         }
     }
-    if (!wait_backend(xs, XenbusState::Connected, "blkfront")) return false;
+    if (!wait_backend(xs, XenbusState::Connected)) return false;
     uint64_t info = 0, flush = 0, sector_size = 512;
     if (!read_u64(xs, backend_path_, "sectors", &sectors_)) {
         print("blkfront: backend %s gave no size", backend_path_);
@@ -166,11 +165,12 @@ bool BlkFront::take(uint64_t& id, int16_t& status) {
     return true;
 }
 
-void BlkFront::wait() {
+bh_port_t BlkFront::wait() {
     while (!broken() && !ring_->final_check_for_responses()) {
         bh_port_t p = wait_event();
-        (void)p;
+        if (p != port_) return p;
     }
+    return 0;
 }
 
 }  // namespace bh::blkif

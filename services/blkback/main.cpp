@@ -44,6 +44,7 @@ void scan() {
             if (known || g_nvbd == blkback::kMaxVbds) continue;
             if (g_vbd[g_nvbd].init(g_nvbd, static_cast<bh_domid_t>(fe), static_cast<uint32_t>(devid), g_xs, g_disk)) {
                 g_vbd[g_nvbd].on_store(g_xs);
+                g_vbd[g_nvbd].serve(g_disk);  // re-attached: requests may be waiting already
                 ++g_nvbd;
             }
         }

@@ -61,6 +61,16 @@ bool Vbd::init(uint32_t index, bh_domid_t fe, uint32_t devid, bh::xenbus::XsClie
     Text fs;
     fs << fe_dir_ << "/state";
     copy(fe_state_, sizeof fe_state_, fs.s);
+    // A previous instance of us had it connected (we were restarted): Linux's frontends never
+    // run the handshake again, so neither do we. The state stays Connected, the directory as it
+    // is; we take the ring back at its rsp_prod and kick the frontend.
+    uint64_t mine = 0;
+    if (read_u64(xs, dir_, "state", &mine) && mine == static_cast<uint64_t>(XenbusState::Connected)) {
+        state_ = XenbusState::Connected;
+        reattach_ = true;
+        if (xs.watch(fe_state_, "fe") || !connect(xs)) print("blkback: %s: cannot re-attach", dir_);
+        return true;
+    }
     // What xen-blkback publishes before InitWait: the size, sector sizes, VDISK_* info, and
     // features (flush only when the disk can; neither indirect descriptors nor persistent grants
     // nor multi-page rings or queues yet).
@@ -137,7 +147,14 @@ bool Vbd::connect(bh::xenbus::XsClient& xs) {
              bh::ring::BackRing<bh::blkif::Ring64>::attach(*reinterpret_cast<bh::blkif::Ring64*>(ring_va)));
     head_ = tail_ = 0;
     connected_ = true;
-    print("blkback: vbd %u of domain %u connected: ring-ref %lu, event channel %lu, %s", devid_, fe_, ref, evt, proto);
+    if (reattach_) {
+        call(BH_CALL_EVTCHN_SEND, kPortSlot0 + index_);  // whatever it waits for, look again
+        auto* s = reinterpret_cast<volatile uint32_t*>(ring_va);  // req_prod, req_event, rsp_prod
+        print("blkback: vbd %u of domain %u re-attached at rsp_prod %u (req_prod %u): %u requests to take again",
+              devid_, fe_, s[2], s[0], s[0] - s[2]);
+    } else {
+        print("blkback: vbd %u of domain %u connected: ring-ref %lu, event channel %lu, %s", devid_, fe_, ref, evt, proto);
+    }
     return true;
 }
 

@@ -63,7 +63,7 @@ private:
     char dir_[96] = {}, fe_dir_[96] = {}, fe_state_[112] = {};
     uint64_t offset_ = 0;
     bh::blkif::DiskLimits limits_{};
-    bool connected_ = false, x86_32_ = false;
+    bool connected_ = false, x86_32_ = false, reattach_ = false;
     bh::blkif::XenbusState state_ = bh::blkif::XenbusState::Initialising;
     uint64_t ring_handle_ = 0;
     bh_port_t port_ = 0;

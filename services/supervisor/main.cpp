@@ -223,7 +223,7 @@ int bh_main(uint64_t nr_modules, uint64_t) {
     if (s->nr_disks && (store_index() < 0 || !store_vbds(*s))) fail("cannot set up", "the virtual disks", BH_E_BAD_STATE);
     for (uint32_t i = 0; i < g_n; ++i)
         if (introduced[i]) start(i);
-    int32_t kill_for = -1;  // the child that asked for a store kill, told when the store is back
+    int32_t kill_for = -1, killed = -1;  // who asked for a kill, told when `killed` is back
     bh_port_t ctl_line = control_init();
 
     bool table_done = false, waiters_told = false, prompted = false, quit = false;
@@ -292,14 +292,15 @@ int bh_main(uint64_t nr_modules, uint64_t) {
                 c.ready = true;
                 refresh(c);
                 print("BH-READY name=%s id=%u", c.name, c.id);
-                if ((c.spec->xs & kXsStore) && kill_for >= 0) {
+                if (kill_for >= 0 && static_cast<int32_t>(i) == killed) {
                     call(BH_CALL_EVTCHN_SEND, kCtlSlot0 + static_cast<uint32_t>(kill_for));
-                    kill_for = -1;
+                    kill_for = killed = -1;
                 }
-            } else if ((c.spec->xs & kXsKillsStore) && store_index() >= 0) {
-                print("supervisor: %s asks for the store to be killed", c.name);
+            } else if (kill_for < 0 && (((c.spec->xs & kXsKillsStore) && store_index() >= 0) || c.spec->kills >= 0)) {
+                killed = c.spec->kills >= 0 ? c.spec->kills : store_index();
+                print("supervisor: %s asks for %s to be killed", c.name, g_children[killed].name);
                 kill_for = static_cast<int32_t>(i);
-                restart_now(static_cast<uint32_t>(store_index()));
+                restart_now(static_cast<uint32_t>(killed));
             }
         }
     }

@@ -151,6 +151,7 @@ bool load_manifest(uint32_t index, uint32_t nr_modules, Scenario& out, char* why
         if (d.getCapabilities().getXenstore().getRole() != m::XenstoreAccess::Role::NONE && !(c.xs & kXsStore))
             c.xs |= kXsClient;
         if (t.getKillsStore()) c.xs |= kXsKillsStore;
+        c.kills = -1;
         if (!take_devices(d, c, why, n)) return false;
     }
     // Links, by name: each domain names at most one peer (validated on the host too).
@@ -164,6 +165,18 @@ bool load_manifest(uint32_t index, uint32_t nr_modules, Scenario& out, char* why
             }
             out.links[out.nr_links++] = Link{static_cast<uint8_t>(a), static_cast<uint8_t>(b)};
         }
+    }
+    // Kill hooks, by name.
+    for (uint32_t a = 0; a < out.nr_children; ++a) {
+        auto victim = domains[a].getTest().getKills();
+        if (victim.size() == 0) continue;
+        uint32_t b = 0;
+        while (b < out.nr_children && !text_is(victim, out.children[b].name)) ++b;
+        if (b == out.nr_children || b == a) {
+            say(why, n, "domain ", out.children[a].name, ": kills an unknown domain");
+            return false;
+        }
+        out.children[a].kills = static_cast<int8_t>(b);
     }
     // Virtual disks, by frontend name (validated on the host too; checked again here).
     out.nr_disks = 0;

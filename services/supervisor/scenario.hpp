@@ -43,6 +43,7 @@ struct Child {
     uint16_t max_restarts;  // 0 = no limit
     uint32_t backoff_ms;    // before the first restart; doubles with every further one
     uint8_t xs;             // kXs* flags
+    int8_t kills;           // test hook: the child its control events ask us to kill (-1: none)
 };
 
 struct Link {

@@ -63,6 +63,7 @@ void dump_domain(m::Domain::Reader d, std::string& out) {
     if (t.getOutcome() == m::TestExpectation::Outcome::FAULT)
         out += fmt::format(", fault = {}", enum_name(t.getFault(), std::array{"none", "page", "gp", "ud", "de", "other"}));
     if (t.getKillsStore()) out += ", kills_store = true";
+    if (t.getKills().size() != 0) out += fmt::format(", kills = {}", quote(t.getKills()));
     out += " }\n";
     for (auto dev : caps.getDevices()) {
         out += fmt::format("\n[[domain.device]]\nname = {}\n", quote(dev.getName()));

@@ -35,6 +35,7 @@ std::vector<uint8_t> encode_manifest(const Topology& t) {
         test.setOutcome(static_cast<m::TestExpectation::Outcome>(d.test.outcome));
         test.setFault(d.test.fault);
         test.setKillsStore(d.test.kills_store);
+        test.setKills(d.test.kills);
         auto caps = o.initCapabilities();
         auto devs = caps.initDevices(static_cast<unsigned>(d.devices.size()));
         for (unsigned k = 0; k < d.devices.size(); ++k) {

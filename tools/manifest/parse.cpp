@@ -100,6 +100,8 @@ void read_test(TableReader& r, Domain& d) {
     if (auto f = r.choice("fault", {"none", "page", "gp", "ud", "de", "other"})) d.test.fault = static_cast<uint8_t>(*f);
     if (r.has("fault") && d.test.outcome != Outcome::Fault) r.problem("fault", "is only meaningful with expect = \"fault\"");
     d.test.kills_store = r.boolean("kills_store", false).value_or(false);
+    d.test.kills = r.string("kills", false).value_or("");
+    if (d.test.kills_store && !d.test.kills.empty()) r.problem("kills", "and kills_store ask for two victims: give one");
 }
 
 Domain read_domain(TableReader& r, Context& cx) {

@@ -50,6 +50,7 @@ struct TestExpectation {
     Outcome outcome = Outcome::Service;
     uint8_t fault = 0;  // bh_fault
     bool kills_store = false;
+    std::string kills;  // a domain its control events ask the supervisor to kill and restart
 };
 
 struct Domain {

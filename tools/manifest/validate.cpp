@@ -86,6 +86,13 @@ void validate(const Topology& t, std::string_view file, std::vector<Problem>& ou
             }
         }
     }
+    for (size_t i = 0; i < t.domains.size(); ++i) {
+        const Domain& d = t.domains[i];
+        if (d.test.kills.empty()) continue;
+        std::string key = fmt::format("domain[{}].test.kills", i);
+        if (d.test.kills == d.name) report(d.line, key, "a domain cannot ask to be killed itself");
+        else if (index.find(d.test.kills) == index.end()) report(d.line, key, fmt::format("unknown domain \"{}\"", d.test.kills));
+    }
     if (!t.store.empty() && index.find(t.store) == index.end())
         report(1, "store", fmt::format("unknown domain \"{}\"", t.store));
     if (!t.console.empty() && index.find(t.console) == index.end())

@@ -80,6 +80,7 @@ std::vector<uint8_t> rebuild(bh::manifest::Manifest::Reader m, size_t cap) {
         t.setOutcome(d.getTest().getOutcome());
         t.setFault(d.getTest().getFault());
         t.setKillsStore(d.getTest().getKillsStore());
+        t.setKills(d.getTest().getKills());
         auto caps = d.getCapabilities();
         auto oc = od.initCapabilities();
         auto devs = oc.initDevices(caps.getDevices().size());
@@ -91,6 +92,16 @@ std::vector<uint8_t> rebuild(bh::manifest::Manifest::Reader m, size_t cap) {
             devs[j].setMmioBase(dev.getMmioBase());
             devs[j].setMmioSize(dev.getMmioSize());
             devs[j].setIrq(dev.getIrq());
+            devs[j].setPci(dev.getPci());
+        }
+        auto disks = oc.initDisks(caps.getDisks().size());
+        for (uint32_t j = 0; j < disks.size(); ++j) {
+            auto v = caps.getDisks()[j];
+            disks[j].setFrontend(v.getFrontend());
+            disks[j].setVdev(v.getVdev());
+            disks[j].setOffsetSectors(v.getOffsetSectors());
+            disks[j].setSectors(v.getSectors());
+            disks[j].setReadOnly(v.getReadOnly());
         }
         auto peers = oc.initPeers(caps.getPeers().size());
         for (uint32_t j = 0; j < peers.size(); ++j) peers.set(j, caps.getPeers()[j]);

@@ -25,11 +25,15 @@ std::string render(Manifest m) {
                " restart=" + n(r.getMode()) + "/" + n(r.getMaxRestarts()) + "/" + n(r.getBackoffMs()) + "\n";
         auto t = d.getTest();
         out += " test role=" + n(t.getRole()) + " outcome=" + n(t.getOutcome()) + " fault=" + n(t.getFault()) +
-               " kills_store=" + n(t.getKillsStore()) + "\n";
+               " kills_store=" + n(t.getKillsStore()) + " kills=" + str(t.getKills()) + "\n";
         auto caps = d.getCapabilities();
         for (auto dev : caps.getDevices())
             out += " dev " + str(dev.getName()) + " io=" + n(dev.getIoBase()) + "+" + n(dev.getIoCount()) +
-                   " mmio=" + n(dev.getMmioBase()) + "+" + n(dev.getMmioSize()) + " irq=" + n(dev.getIrq()) + "\n";
+                   " mmio=" + n(dev.getMmioBase()) + "+" + n(dev.getMmioSize()) + " irq=" + n(dev.getIrq()) +
+                   " pci=" + n(dev.getPci()) + "\n";
+        for (auto v : caps.getDisks())
+            out += " disk " + str(v.getFrontend()) + " " + str(v.getVdev()) + " " + n(v.getOffsetSectors()) + "+" +
+                   n(v.getSectors()) + " ro=" + n(v.getReadOnly()) + "\n";
         for (auto p : caps.getPeers()) out += " peer " + str(p) + "\n";
         auto xs = caps.getXenstore();
         out += " xs role=" + n(xs.getRole()) + "\n";

@@ -46,6 +46,8 @@ struct TestExpectation {
   fault @2 :UInt8;             # bh_fault the domain must die of, for outcome fault
   killsStore @3 :Bool;         # test hook: its later control events ask the supervisor to kill
                                # and restart the store
+  kills @4 :Text;              # test hook: the same for the domain named here (destroyed at
+                               # whatever it is doing, rebuilt under its id); "" = none
 
   enum Outcome {
     service @0;                # reports ready and keeps running

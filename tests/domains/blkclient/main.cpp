@@ -18,6 +18,7 @@ constexpr bh_slot_t kRingSlot = 8, kPortSlot = 9, kBufSlot = 10;
 constexpr uint32_t kDepth = 16, kPagesPerSlot = bh::blkif::kMaxSegments;
 constexpr uint32_t kMaxBlocks = 32768;  // 4 KiB blocks: disks up to 128 MiB are checked whole
 constexpr uint32_t kWrites = 400;
+constexpr uint32_t kKills = 100;  // role 1
 
 bh::xenbus::XsClient g_xs;
 BlkFront g_front;
@@ -37,20 +38,152 @@ uint64_t word(uint32_t block, uint16_t gen, uint32_t i) {
 }
 uint64_t page_va(uint32_t slot, uint32_t k) { return kBufVa + (uint64_t{slot} * kPagesPerSlot + k) * 4096; }
 
-// Waits for one response: its id (the slot) and status.
+// Kills of the backend the supervisor makes on our request (role 1): when to ask, and what each
+// cost us (kill -> the first completion of a request submitted after it).
+struct Killer {
+    uint32_t wanted = 0, asked = 0, recovered = 0;
+    bool pending = false;     // asked, the supervisor has not said the backend is back yet
+    bool waiting = false;     // asked, no post-kill request completed yet
+    uint64_t kill_tick = 0, next_at = 0, done = 0;
+    uint64_t outage[128] = {};
+};
+
+bh_port_t g_ctl_port = 0;
+Killer* g_killer = nullptr;
+
+uint64_t ticks() { return call(BH_CALL_TIME).r1; }
+
+// Waits for one response: its id (the slot) and status. Control events (the supervisor saying
+// a killed backend is back) are noted on the way.
 void wait_one(uint64_t& id, int16_t& status) {
     while (!g_front.take(id, status)) {
         if (g_front.broken()) {
             print("blkclient: FAIL the ring broke");
             for (;;) call(BH_CALL_EXIT, 1);
         }
-        g_front.wait();
+        bh_port_t p = g_front.wait();
+        if (p == g_ctl_port && g_killer) g_killer->pending = false;
     }
+}
+
+struct Counts {
+    uint64_t written = 0, errors = 0, requests = 0, ticks = 0;
+};
+
+// `count` writes of 1-11 blocks with up to kDepth in flight; slot s only touches region s of
+// the disk, so requests in flight never overlap. With a killer, asks for kills on the way.
+Counts run_writes(uint64_t blocks, uint32_t count, Killer* k) {
+    Counts c;
+    uint64_t region = blocks / kDepth, t0 = ticks();
+    uint32_t start_block[kDepth] = {}, len[kDepth] = {};
+    uint64_t submitted_at[kDepth] = {};
+    bool busy[kDepth] = {};
+    for (uint32_t issued = 0, done = 0; done < count;) {
+        for (uint32_t s = 0; s < kDepth && issued < count; ++s) {
+            if (busy[s]) continue;
+            uint32_t n = 1 + static_cast<uint32_t>(next() % kPagesPerSlot);
+            uint32_t b = static_cast<uint32_t>(s * region + next() % (region - n));
+            uint64_t pages[kPagesPerSlot];
+            for (uint32_t j = 0; j < n; ++j) {
+                uint16_t gen = static_cast<uint16_t>(g_gen[b + j] + 1 ? g_gen[b + j] + 1 : 1);
+                auto* w = reinterpret_cast<uint64_t*>(page_va(s, j));
+                for (uint32_t i = 0; i < 512; ++i) w[i] = word(b + j, gen, i);
+                pages[j] = page_va(s, j);
+            }
+            if (!g_front.submit(bh::blkif::kOpWrite, uint64_t{b} * 8, pages, n, s)) break;
+            start_block[s] = b, len[s] = n, busy[s] = true, submitted_at[s] = k ? k->asked : 0;
+            ++issued;
+        }
+        g_front.push();
+        uint64_t id = 0;
+        int16_t status = 0;
+        wait_one(id, status);
+        if (id >= kDepth || !busy[id]) {
+            print("blkclient: FAIL response for slot %lu that is not busy", id);
+            for (;;) call(BH_CALL_EXIT, 1);
+        }
+        busy[id] = false;
+        ++done;
+        ++c.requests;
+        if (status != bh::blkif::kRspOkay) {
+            ++c.errors;
+        } else {
+            for (uint32_t j = 0; j < len[id]; ++j) {
+                uint32_t blk = start_block[id] + j;
+                g_gen[blk] = static_cast<uint16_t>(g_gen[blk] + 1 ? g_gen[blk] + 1 : 1);
+                ++c.written;
+            }
+        }
+        if (!k) continue;
+        // A request submitted after the last kill completed: the backend is back for us.
+        if (k->waiting && submitted_at[id] == k->asked) {
+            k->waiting = false;
+            if (k->asked <= 128) k->outage[k->asked - 1] = ticks() - k->kill_tick;
+            ++k->recovered;
+        }
+        ++k->done;
+        if (k->asked < k->wanted && !k->pending && !k->waiting && k->done >= k->next_at) {
+            k->pending = k->waiting = true;
+            ++k->asked;
+            k->kill_tick = ticks();
+            k->next_at = k->done + 3 + next() % 20;  // a random moment in the stream
+            call(BH_CALL_EVTCHN_SEND, BH_SLOT_CONTROL);
+        }
+    }
+    c.ticks = ticks() - t0;
+    return c;
+}
+
+// Reads every block back, 11 at a time, and checks every word against what was last written.
+uint64_t verify(uint64_t blocks, uint64_t* zeros, uint64_t* read_errors) {
+    uint64_t bad = 0;
+    for (uint64_t b = 0; b < blocks;) {
+        uint32_t n = static_cast<uint32_t>(blocks - b < kPagesPerSlot ? blocks - b : kPagesPerSlot);
+        uint64_t pages[kPagesPerSlot];
+        for (uint32_t k = 0; k < n; ++k) pages[k] = page_va(0, k);
+        uint64_t id = 0;
+        int16_t status = 0;
+        if (!g_front.submit(bh::blkif::kOpRead, b * 8, pages, n, 0)) return ~0ull;
+        g_front.push();
+        wait_one(id, status);
+        if (status != bh::blkif::kRspOkay) ++*read_errors;
+        for (uint32_t k = 0; k < n && status == bh::blkif::kRspOkay; ++k) {
+            auto* w = reinterpret_cast<const uint64_t*>(pages[k]);
+            uint32_t blk = static_cast<uint32_t>(b + k);
+            bool ok = true;
+            for (uint32_t i = 0; i < 512; ++i) ok = ok && w[i] == word(blk, g_gen[blk], i);
+            bad += !ok;
+            *zeros += g_gen[blk] == 0;
+        }
+        b += n;
+    }
+    return bad;
+}
+
+int16_t flush() {
+    int16_t status = 1;
+    uint64_t id = 0;
+    if (g_front.has_flush() && g_front.submit_flush(99)) {
+        g_front.push();
+        wait_one(id, status);
+    }
+    return status;
+}
+
+void sort(uint64_t* v, uint32_t n) {
+    for (uint32_t i = 1; i < n; ++i)
+        for (uint32_t j = i; j > 0 && v[j - 1] > v[j]; --j) {
+            uint64_t t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
 }
 
 }  // namespace
 
-int bh_main(uint64_t, uint64_t) {
+int bh_main(uint64_t, uint64_t arg1) {
+    uint32_t role = static_cast<uint32_t>(arg1);
+    g_ctl_port = static_cast<bh_port_t>(call(BH_CALL_EVTCHN_STATUS, BH_SLOT_CONTROL).r2 >> 32);
     if (!g_xs.connect() ||
         !g_front.connect(g_xs, kXvda, bh::blkif::FrontLayout{kRingVa, kRingSlot, kPortSlot, 16})) {
         print("blkclient: FAIL no disk");
@@ -70,79 +203,49 @@ int bh_main(uint64_t, uint64_t) {
         print("blkclient: FAIL buffers: %s", error_name(m.err));
         return 1;
     }
-
-    // Writes: slot s only touches region s of the disk, so requests in flight never overlap.
-    uint64_t region = blocks / kDepth, written = 0, write_errors = 0;
-    uint32_t start_block[kDepth] = {}, len[kDepth] = {};
-    bool busy[kDepth] = {};
-    for (uint32_t issued = 0, done = 0; done < kWrites;) {
-        for (uint32_t s = 0; s < kDepth && issued < kWrites; ++s) {
-            if (busy[s]) continue;
-            uint32_t n = 1 + static_cast<uint32_t>(next() % kPagesPerSlot);
-            uint32_t b = static_cast<uint32_t>(s * region + next() % (region - n));
-            uint64_t pages[kPagesPerSlot];
-            for (uint32_t k = 0; k < n; ++k) {
-                uint16_t gen = static_cast<uint16_t>(g_gen[b + k] + 1 ? g_gen[b + k] + 1 : 1);
-                auto* w = reinterpret_cast<uint64_t*>(page_va(s, k));
-                for (uint32_t i = 0; i < 512; ++i) w[i] = word(b + k, gen, i);
-                pages[k] = page_va(s, k);
-            }
-            if (!g_front.submit(bh::blkif::kOpWrite, uint64_t{b} * 8, pages, n, s)) break;
-            start_block[s] = b, len[s] = n, busy[s] = true;
-            ++issued;
+    uint64_t zeros = 0, read_errors = 0;
+    if (role == 1) {
+        // Restart without reboot: the backend is killed kKills times while we write. Ready first:
+        // our later control events are kill requests.
+        report_ready();
+        static Killer k;
+        k.wanted = kKills;
+        k.next_at = 5;
+        g_killer = &k;
+        Counts calm = run_writes(blocks, 200, nullptr);
+        Counts rough = run_writes(blocks, kKills * 40, &k);
+        while (k.waiting || k.pending) {  // the last kill: let it finish
+            Counts more = run_writes(blocks, 16, &k);
+            rough.written += more.written, rough.errors += more.errors, rough.requests += more.requests,
+                rough.ticks += more.ticks;
         }
-        g_front.push();
-        uint64_t id = 0;
-        int16_t status = 0;
-        wait_one(id, status);
-        if (id >= kDepth || !busy[id]) {
-            print("blkclient: FAIL response for slot %lu that is not busy", id);
-            return 1;
-        }
-        busy[id] = false;
-        ++done;
-        if (status != bh::blkif::kRspOkay) {
-            ++write_errors;
-            continue;
-        }
-        for (uint32_t k = 0; k < len[id]; ++k) {
-            uint32_t blk = start_block[id] + k;
-            g_gen[blk] = static_cast<uint16_t>(g_gen[blk] + 1 ? g_gen[blk] + 1 : 1);
-            ++written;
-        }
+        int16_t fl = flush();
+        uint64_t bad = verify(blocks, &zeros, &read_errors);
+        uint32_t n = k.asked < 128 ? k.asked : 128;
+        sort(k.outage, n);
+        uint64_t total = 0;
+        for (uint32_t i = 0; i < n; ++i) total += k.outage[i];
+        print("blkclient: %u kills of the backend, %u recovered; outage (kill -> first completed I/O) "
+              "median %lu ms, mean %lu ms, max %lu ms", k.asked, k.recovered, n ? k.outage[n / 2] * BH_TICK_MS : 0,
+              n ? total * BH_TICK_MS / n : 0, n ? k.outage[n - 1] * BH_TICK_MS : 0);
+        print("blkclient: writes without kills %lu req/s, with kills %lu req/s (%lu and %lu requests)",
+              calm.requests * 1000 / (calm.ticks * BH_TICK_MS + 1), rough.requests * 1000 / (rough.ticks * BH_TICK_MS + 1),
+              calm.requests, rough.requests);
+        print("blkclient: acknowledged writes %lu (%lu errors), flush %s, read back all %lu blocks: %lu bad "
+              "(lost or corrupted)", calm.written + rough.written, calm.errors + rough.errors, fl == 0 ? "ok" : "FAILED",
+              blocks, bad);
+        print("BH-BENCH name=restart_recovered value=%u unit=of-%u-kills", k.recovered, k.asked);
+        print("BH-BENCH name=restart_lost_writes value=%lu unit=blocks", bad);
+        print("BH-BENCH name=restart_outage_ms value=%lu unit=ms", n ? k.outage[n / 2] * BH_TICK_MS : 0);
+        bool pass = k.asked == kKills && k.recovered == kKills && bad == 0 && read_errors == 0 &&
+                    calm.errors + rough.errors == 0 && fl == 0;
+        return pass ? 0 : 1;
     }
-    int16_t flush_status = 1;
-    if (g_front.has_flush() && g_front.submit_flush(99)) {
-        g_front.push();
-        uint64_t id = 0;
-        wait_one(id, flush_status);
-    }
-
-    // Read everything back, 11 blocks at a time, and check every word.
-    uint64_t bad = 0, checked = 0, zeros = 0, read_errors = 0;
-    for (uint64_t b = 0; b < blocks;) {
-        uint32_t n = static_cast<uint32_t>(blocks - b < kPagesPerSlot ? blocks - b : kPagesPerSlot);
-        uint64_t pages[kPagesPerSlot];
-        for (uint32_t k = 0; k < n; ++k) pages[k] = page_va(0, k);
-        uint64_t id = 0;
-        int16_t status = 0;
-        if (!g_front.submit(bh::blkif::kOpRead, b * 8, pages, n, 0)) return 1;
-        g_front.push();
-        wait_one(id, status);
-        if (status != bh::blkif::kRspOkay) ++read_errors;
-        for (uint32_t k = 0; k < n && status == bh::blkif::kRspOkay; ++k) {
-            auto* w = reinterpret_cast<const uint64_t*>(pages[k]);
-            uint32_t blk = static_cast<uint32_t>(b + k);
-            bool ok = true;
-            for (uint32_t i = 0; i < 512; ++i) ok = ok && w[i] == word(blk, g_gen[blk], i);
-            bad += !ok;
-            ++checked;
-            zeros += g_gen[blk] == 0;
-        }
-        b += n;
-    }
+    Counts c = run_writes(blocks, kWrites, nullptr);
+    int16_t flush_status = flush();
+    uint64_t bad = verify(blocks, &zeros, &read_errors);
     print("blkclient: wrote %lu blocks in %u requests (%lu errors), flush %s, read back all %lu blocks: %lu bad, "
-          "%lu never written and zero", written, kWrites, write_errors, flush_status == 0 ? "ok" : "FAILED", checked,
+          "%lu never written and zero", c.written, kWrites, c.errors, flush_status == 0 ? "ok" : "FAILED", blocks,
           bad, zeros);
 
     // A read past the end: refused, and the ring goes on working.
@@ -155,8 +258,8 @@ int bh_main(uint64_t, uint64_t) {
     g_front.push();
     wait_one(id, after);
     print("blkclient: a read past the end of the disk: status %d; the next read: status %d", past, after);
-    bool pass = bad == 0 && write_errors == 0 && read_errors == 0 && flush_status == 0 &&
-                past == bh::blkif::kRspError && after == bh::blkif::kRspOkay && written > 0;
+    bool pass = bad == 0 && c.errors == 0 && read_errors == 0 && flush_status == 0 &&
+                past == bh::blkif::kRspError && after == bh::blkif::kRspOkay && c.written > 0;
     if (!pass) return 1;
     report_ready();
     return 0;

@@ -46,8 +46,9 @@ public:
     void push();
     // One response: the caller's id and the backend's status. False if none (or broken).
     bool take(uint64_t& id, int16_t& status);
-    // Blocks until a response is available or the ring broke.
-    void wait();
+    // Blocks until a response is available or the ring broke (0), or until another port fires
+    // (returned: events are consumed when taken, so the caller must act on it).
+    bh_port_t wait();
 
 private:
     struct Shadow {
@@ -55,7 +56,7 @@ private:
         uint8_t op, nseg;
         bool busy;
     };
-    bool wait_backend(bh::xenbus::XsClient& xs, XenbusState at_least, const char* token);
+    bool wait_backend(bh::xenbus::XsClient& xs, XenbusState at_least);
     bh_grant_ref_t ref(uint32_t slot, uint32_t seg) const {
         return static_cast<bh_grant_ref_t>(at_.first_ref + 1 + slot * kMaxSegments + seg);
     }
