@@ -34,6 +34,23 @@ uint64_t rdtsc() {
     return (uint64_t{hi} << 32) | lo;
 }
 
+uint64_t cycles_per_us() {
+    Ret a = call(BH_CALL_TIME);
+    Ret b = a;
+    while (b.r1 < a.r1 + 50) b = call(BH_CALL_TIME);
+    uint64_t us = (b.r1 - a.r1) * BH_TICK_MS * 1000;
+    return (b.r2 - a.r2) / us ? (b.r2 - a.r2) / us : 1;
+}
+
+void sort_u64(uint64_t* v, uint32_t n) {
+    for (uint32_t i = 1; i < n; ++i) {
+        uint64_t x = v[i];
+        uint32_t j = i;
+        for (; j > 0 && v[j - 1] > x; --j) v[j] = v[j - 1];
+        v[j] = x;
+    }
+}
+
 bh_domid_t self_id() { return static_cast<bh_domid_t>(call(BH_CALL_SELF_INFO).r1); }
 
 volatile uint8_t* shared_info() { return reinterpret_cast<volatile uint8_t*>(si()); }

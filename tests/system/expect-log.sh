@@ -1,17 +1,11 @@
 #!/bin/bash
-# A scenario that must pass and say certain lines: expect-log.sh CLI SCENARIO QEMU-ARGS LINE...
-# Passes iff the scenario passes and its serial log has every LINE (fixed strings).
-# @DISK@ in QEMU-ARGS becomes a fresh 64 MiB sparse disk image, removed afterwards.
+# A scenario that must pass and say certain lines: expect-log.sh CLI SCENARIO MACHINE LINE...
+# Passes iff the scenario passes on MACHINE (plain, devices, ...: `bulkhead --machine`) and its
+# serial log has every LINE (fixed strings).
 set -u
-cli=$1 scenario=$2 qemu_args=$3
+cli=$1 scenario=$2 machine=$3
 shift 3
-if [[ $qemu_args == *@DISK@* ]]; then
-    disk=$(mktemp --suffix=.img)
-    trap 'rm -f "$disk"' EXIT
-    truncate -s 64M "$disk"
-    qemu_args=${qemu_args//@DISK@/$disk}
-fi
-out=$("$cli" scenario "$scenario" --timeout 120 --append mode=check --qemu-args "$qemu_args" 2>&1)
+out=$("$cli" scenario "$scenario" --timeout 120 --append mode=check --machine "$machine" 2>&1)
 rc=$?
 echo "$out"
 fail() { echo "expect-log: FAIL: $*"; exit 1; }

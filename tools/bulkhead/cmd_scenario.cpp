@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "machine.hpp"
 #include "serial_log.hpp"
 #include "verdict.hpp"
 
@@ -27,7 +28,10 @@ std::string make_config(const Layout& layout, const std::string& scenario, const
     log = claim_log(layout.log(scenario), err);
     if (!log.ok()) return err;
     out.log = log.path;
-    out.extra_args = split_args(opts.qemu_args);
+    std::vector<std::string> devices = machine_args(opts.machine, layout.disk(log.path.stem().string()), err);
+    if (!err.empty()) return err;
+    out.extra_args = devices;
+    for (std::string& a : split_args(opts.qemu_args)) out.extra_args.push_back(a);
     out.input = opts.input;
     out.control_socket = layout.control_socket(log.path.stem().string());
     return prepare_control_socket(out);

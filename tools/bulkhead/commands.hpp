@@ -16,6 +16,7 @@ struct BootOptions {
     bool kvm = false;
     std::string append;     // extra kernel command-line words
     std::string qemu_args;  // extra QEMU arguments, split on spaces
+    std::string machine = "plain";  // machine.hpp: plain, devices, devices-no-iommu
     std::string input;      // a file whose bytes are typed on the serial console (headless)
 };
 

@@ -28,6 +28,10 @@ struct Layout {
     std::filesystem::path control_socket(std::string_view instance) const {
         return build / "run" / (std::string(instance) + ".ctl");
     }
+    // The disk image of a run on the "devices" machine (made fresh for each run).
+    std::filesystem::path disk(std::string_view instance) const {
+        return build / "run" / (std::string(instance) + ".img");
+    }
     // Host benchmark executables (`host_benches` in meson.build), each printing BH-BENCH lines.
     // BULKHEAD_HOST_BENCHES (build-relative, ':'-separated) replaces the list (the CLI's tests).
     std::vector<std::filesystem::path> host_benches() const;

@@ -25,6 +25,9 @@ void add_boot_options(CLI::App* cmd, BootOptions& opts) {
     cmd->add_option("--append", opts.append, "extra words for the kernel command line");
     cmd->add_option("--input", opts.input, "a file whose bytes are typed on the serial console")
         ->check(CLI::ExistingFile);
+    cmd->add_option("--machine", opts.machine,
+                    "plain (default), devices (VT-d, a virtio disk, two virtio NICs) or devices-no-iommu")
+        ->check(CLI::IsMember({"plain", "devices", "devices-no-iommu"}));
     cmd->add_option("--qemu-args", opts.qemu_args,
                     "extra QEMU arguments, e.g. \"-d int,cpu_reset -D build/logs/q.log\" or \"-s -S\"");
 }

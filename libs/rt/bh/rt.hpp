@@ -18,6 +18,10 @@ const char* error_name(uint64_t err);
 
 uint64_t rdtsc();
 bh_domid_t self_id();
+// TSC cycles per microsecond, measured against the kernel's tick (spins about 100 ms).
+uint64_t cycles_per_us();
+// Sorts n values ascending (insertion sort: benchmark samples, a few thousand at most).
+void sort_u64(uint64_t* v, uint32_t n);
 
 // Events. Ports pending for this domain are consumed (pending bit cleared) and returned.
 // wait_event blocks until at least one is pending; poll_event never blocks (0 = none).

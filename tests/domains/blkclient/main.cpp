@@ -170,15 +170,6 @@ int16_t flush() {
     return status;
 }
 
-void sort(uint64_t* v, uint32_t n) {
-    for (uint32_t i = 1; i < n; ++i)
-        for (uint32_t j = i; j > 0 && v[j - 1] > v[j]; --j) {
-            uint64_t t = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = t;
-        }
-}
-
 }  // namespace
 
 int bh_main(uint64_t, uint64_t arg1) {
@@ -222,7 +213,7 @@ int bh_main(uint64_t, uint64_t arg1) {
         int16_t fl = flush();
         uint64_t bad = verify(blocks, &zeros, &read_errors);
         uint32_t n = k.asked < 128 ? k.asked : 128;
-        sort(k.outage, n);
+        sort_u64(k.outage, n);
         uint64_t total = 0;
         for (uint32_t i = 0; i < n; ++i) total += k.outage[i];
         print("blkclient: %u kills of the backend, %u recovered; outage (kill -> first completed I/O) "

@@ -30,15 +30,6 @@ int hog() {
     }
 }
 
-void sort(uint64_t* v, uint32_t n) {
-    for (uint32_t i = 1; i < n; ++i) {
-        uint64_t x = v[i];
-        uint32_t j = i;
-        for (; j > 0 && v[j - 1] > x; --j) v[j] = v[j - 1];
-        v[j] = x;
-    }
-}
-
 uint64_t percentile(const uint64_t* sorted, uint32_t n, uint32_t pct) {
     uint32_t i = n * pct / 100;
     return sorted[i < n ? i : n - 1];
@@ -94,8 +85,8 @@ int sleeper() {
     if (!self_ticks(cpu1)) return 1;
     call(BH_CALL_SET_TIMER, 0);
 
-    sort(g_ticks, kSamples);
-    sort(g_cycles, kSamples);
+    sort_u64(g_ticks, kSamples);
+    sort_u64(g_cycles, kSamples);
     uint64_t p99 = percentile(g_ticks, kSamples, 99);
     print("sleeper: %u wakes (%u stray events), latency ticks p50 %lu p99 %lu max %lu", kSamples,
           strays, percentile(g_ticks, kSamples, 50), p99, g_ticks[kSamples - 1]);

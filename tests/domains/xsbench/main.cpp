@@ -21,23 +21,8 @@ uint64_t g_idle[kSamples], g_flooded[kSamples];
     exit(1);
 }
 
-// TSC cycles per microsecond, against the kernel's 2 ms tick.
-uint64_t cycles_per_us() {
-    Ret a = call(BH_CALL_TIME);
-    Ret b = a;
-    while (b.r1 < a.r1 + 50) b = call(BH_CALL_TIME);
-    uint64_t us = (b.r1 - a.r1) * BH_TICK_MS * 1000;
-    return (b.r2 - a.r2) / us ? (b.r2 - a.r2) / us : 1;
-}
-
-// Insertion sort is enough for 2000 samples.
 uint64_t p99(uint64_t* v, uint32_t n) {
-    for (uint32_t i = 1; i < n; ++i)
-        for (uint32_t j = i; j > 0 && v[j - 1] > v[j]; --j) {
-            uint64_t t = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = t;
-        }
+    sort_u64(v, n);
     return v[n * 99 / 100];
 }
 
