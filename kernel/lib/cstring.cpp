@@ -5,8 +5,13 @@
 extern "C" {
 
 void* memcpy(void* d, const void* s, size_t n) {
-    void* r = d;  // rep movsb advances rdi: return the destination as it was
-    asm volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n)::"memory");
+    void* r = d;  // rep movs advances rdi: return the destination as it was
+    // Eight bytes a step, then the tail: QEMU's TCG runs string instructions one element per
+    // step, so this is 8x faster there (page copies through persistent grants), and no slower
+    // on hardware.
+    size_t q = n / 8, tail = n % 8;
+    asm volatile("rep movsq" : "+D"(d), "+S"(s), "+c"(q)::"memory");
+    asm volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(tail)::"memory");
     return r;
 }
 

@@ -56,6 +56,14 @@ bool BlkFront::connect(bh::xenbus::XsClient& xs, uint32_t devid, const FrontLayo
         return false;
     }
     port_ = static_cast<bh_port_t>(p.r1);
+    if (at.pool_va) {
+        Ret pa = call(BH_CALL_FRAME_ALLOC, at.pool_slot, kSlots * kMaxSegments);
+        Ret pm = pa.ok() ? call(BH_CALL_FRAME_MAP, at.pool_slot, at.pool_va, 1) : pa;
+        if (!pm.ok()) {
+            print("blkfront: no memory for persistent grants: %s", error_name(pm.err));
+            at_.pool_va = 0;
+        }
+    }
     ring_ = new (ring_space_) bh::ring::FrontRing<Ring64>(
         bh::ring::FrontRing<Ring64>::init(*reinterpret_cast<Ring64*>(at.ring_va)));
     nfree_ = 0;
@@ -76,6 +84,7 @@ bool BlkFront::connect(bh::xenbus::XsClient& xs, uint32_t devid, const FrontLayo
         if (!e) e = xs.write(tx, ref.s, v1.s);
         if (!e) e = xs.write(tx, evt.s, v2.s);
         if (!e) e = xs.write(tx, proto.s, "x86_64-abi");
+        if (!e && at_.pool_va) e = xs.write(tx, (Path() << dir.s << "/feature-persistent").s, "1");
         if (!e) e = xs.write(tx, st.s, "3");
         const char* c = xs.transaction_end(tx, e == nullptr);
         if (!e && !c) break;
@@ -95,6 +104,11 @@ bool BlkFront::connect(bh::xenbus::XsClient& xs, uint32_t devid, const FrontLayo
     read_u64(xs, backend_path_, "sector-size", &sector_size);
     info_ = static_cast<uint32_t>(info);
     flush_ = flush == 1;
+    uint64_t be_persistent = 0;
+    persistent_ = at_.pool_va && read_u64(xs, backend_path_, "feature-persistent", &be_persistent) && be_persistent == 1;
+    for (uint32_t s = 0; persistent_ && s < kSlots; ++s)
+        for (uint32_t j = 0; j < kMaxSegments; ++j)
+            if (!grant_access(ref(s, j), backend_, pool_page(s, j), false)) persistent_ = false;
     if (sector_size != kSectorSize) {
         print("blkfront: sector-size %lu is not supported", sector_size);
         return false;
@@ -115,6 +129,13 @@ bool BlkFront::submit(uint8_t op, uint64_t sector, const uint64_t* pages, uint32
     r.id = s;
     r.sector_number = sector;
     for (uint32_t i = 0; i < n; ++i) {
+        shadow_[s].pages[i] = pages[i];
+        if (persistent_) {  // the pool page is granted already: copy the data in for a write
+            if (op == kOpWrite) __builtin_memcpy(reinterpret_cast<void*>(pool_page(s, i)),
+                                                 reinterpret_cast<const void*>(pages[i]), 4096);
+            r.seg[i] = Segment{ref(s, i), 0, static_cast<uint8_t>(kSectorsPerPage - 1), 0};
+            continue;
+        }
         // The backend writes our page for a read, only reads it for a write.
         if (!grant_access(ref(s, i), backend_, pages[i], op == kOpWrite)) {
             for (uint32_t k = 0; k < i; ++k) end_access(ref(s, k), op == kOpWrite);
@@ -123,7 +144,7 @@ bool BlkFront::submit(uint8_t op, uint64_t sector, const uint64_t* pages, uint32
         }
         r.seg[i] = Segment{ref(s, i), 0, static_cast<uint8_t>(kSectorsPerPage - 1), 0};
     }
-    shadow_[s] = Shadow{id, op, static_cast<uint8_t>(n), true};
+    shadow_[s].id = id, shadow_[s].op = op, shadow_[s].nseg = static_cast<uint8_t>(n), shadow_[s].busy = true;
     return ring_->put_request(r) == bh::ring::RingError::None;
 }
 
@@ -133,7 +154,7 @@ bool BlkFront::submit_flush(uint64_t id) {
     Request64 r{};
     r.operation = kOpFlush;
     r.id = s;
-    shadow_[s] = Shadow{id, kOpFlush, 0, true};
+    shadow_[s].id = id, shadow_[s].op = kOpFlush, shadow_[s].nseg = 0, shadow_[s].busy = true;
     return ring_->put_request(r) == bh::ring::RingError::None;
 }
 
@@ -151,7 +172,10 @@ bool BlkFront::take(uint64_t& id, int16_t& status) {
         return false;
     }
     Shadow& sh = shadow_[rsp.id];
-    for (uint32_t i = 0; i < sh.nseg; ++i) {
+    for (uint32_t i = 0; persistent_ && sh.op == kOpRead && i < sh.nseg; ++i)
+        __builtin_memcpy(reinterpret_cast<void*>(sh.pages[i]),
+                         reinterpret_cast<const void*>(pool_page(static_cast<uint32_t>(rsp.id), i)), 4096);
+    for (uint32_t i = 0; !persistent_ && i < sh.nseg; ++i) {
         if (!end_access(ref(static_cast<uint32_t>(rsp.id), i), sh.op == kOpWrite)) {
             // Still mapped by the backend: keep the grant (and the page) out of reuse.
             print("blkfront: backend still maps grant %u after answering", ref(static_cast<uint32_t>(rsp.id), i));

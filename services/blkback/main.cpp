@@ -3,6 +3,7 @@
 // to the frontends the manifest names: Linux's xen-blkfront, or Bulkhead's own (libs/blkif).
 // The toolstack (the supervisor) has written each vbd's two xenstore directories; we watch our
 // backend/vbd directory, take each vbd through the xenbus handshake, and serve its ring.
+#include <bh/blkif/workload.hpp>
 #include <bh/rt.hpp>
 #include <bh/xenbus/xs_client.hpp>
 #include <bh/xenbus/xs_text.hpp>
@@ -16,13 +17,54 @@ using namespace bh::xenbus;
 namespace {
 
 constexpr uint64_t kConfigVa = 0x60000000, kBarVa = 0x61000000, kDmaVa = 0x68000000;
-constexpr bh_slot_t kDmaSlot = 8, kDiskPortSlot = 9;
+constexpr bh_slot_t kDmaSlot = 8, kDiskPortSlot = 9, kBenchSlot = 10;
+constexpr uint64_t kBenchVa = 0x80000000;
+constexpr uint64_t kBenchCookie = 1ull << 40;  // not a vbd's request
+constexpr uint32_t kRoleBench = 2;
 
 XsClient g_xs;
 bh::virtio::VirtioDisk g_disk;
 blkback::Vbd g_vbd[blkback::kMaxVbds];
 uint32_t g_nvbd = 0;
 char g_base[64];
+
+// The benchmark's reference (role 2): the same workload as a client's, on the disk directly.
+struct DirectDev {
+    bool submit(bool write, uint64_t sector, uint64_t va, uint32_t pages, uint64_t cookie) {
+        bh::virtio::Segment s{va, pages * 4096, !write};
+        return g_disk.submit(write ? bh::virtio::blk::kOut : bh::virtio::blk::kIn, sector, &s, 1, kBenchCookie | cookie);
+    }
+    void kick() { g_disk.kick(); }
+    bool wait_take(uint64_t& cookie, bool& ok) {
+        uint8_t status = 0;
+        for (;;) {
+            if (g_disk.take(cookie, status)) {
+                if (cookie & kBenchCookie) break;
+                if ((cookie >> 16) < g_nvbd) g_vbd[cookie >> 16].complete(static_cast<uint32_t>(cookie & 0xffff), status);
+                continue;
+            }
+            if (g_disk.broken()) return false;
+            wait_event();
+        }
+        cookie &= ~kBenchCookie;
+        ok = status == bh::virtio::blk::kOk;
+        return true;
+    }
+};
+uint32_t g_bench_round = 0;
+
+// A client asked for round r of the direct figures (/test/blkbench/round): run it, publish it.
+void bench_round() {
+    uint64_t r = 0;
+    if (!read_u64(g_xs, "/test/blkbench", "round", &r) || r <= g_bench_round) return;
+    g_bench_round = static_cast<uint32_t>(r);
+    DirectDev d;
+    auto res = bh::blkif::workload::run(d, 16, kBenchVa, bh::rt::rdtsc);
+    Text key, value;
+    key << "/test/blkbench/direct-" << r;
+    value << res.seq_cycles << " " << res.rand_cycles << " " << res.errors;
+    g_xs.write(0, key.s, value.s);
+}
 
 // New vbds under backend/vbd/<fe>/<devid>: set each up once.
 void scan() {
@@ -55,6 +97,7 @@ void store_events() {
     XsWatchEvent ev;
     while (g_xs.next_watch(ev)) {
         if (text_is(ev.token, "vbd")) scan();
+        if (text_is(ev.token, "bench")) bench_round();
         for (uint32_t v = 0; v < g_nvbd; ++v)
             if (g_vbd[v].watches(ev.path)) g_vbd[v].on_store(g_xs);
     }
@@ -62,7 +105,7 @@ void store_events() {
 
 }  // namespace
 
-int bh_main(uint64_t, uint64_t) {
+int bh_main(uint64_t, uint64_t arg1) {
     if (!g_xs.connect()) {
         print("blkback: no xenstore connection");
         return 1;
@@ -81,6 +124,14 @@ int bh_main(uint64_t, uint64_t) {
         print("blkback: cannot watch %s: %s", g_base, e);
         return 1;
     }
+    if (static_cast<uint32_t>(arg1) == kRoleBench) {
+        Ret a = call(BH_CALL_FRAME_ALLOC, kBenchSlot, bh::blkif::workload::kBufferPages);
+        Ret m = a.ok() ? call(BH_CALL_FRAME_MAP, kBenchSlot, kBenchVa, 1) : a;
+        if (!m.ok() || g_xs.watch("/test/blkbench/round", "bench")) {
+            print("blkback: cannot set the benchmark up: %s", error_name(m.err));
+            return 1;
+        }
+    }
     report_ready();
     for (;;) {
         store_events();
@@ -97,5 +148,7 @@ int bh_main(uint64_t, uint64_t) {
         }
         for (uint32_t v = 0; v < g_nvbd; ++v)
             if (g_vbd[v].owns_port(p)) g_vbd[v].serve(g_disk);
+        for (uint32_t v = 0; v < g_nvbd; ++v)
+            if (g_vbd[v].broken_by_frontend()) g_vbd[v].close(g_xs);
     }
 }

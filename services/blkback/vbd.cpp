@@ -17,6 +17,7 @@ namespace {
 constexpr uint64_t kRingVa = 0x200000000;  // vbd i's ring page at + i * 4 KiB
 constexpr uint64_t kDataVa = 0x300000000;  // its granted data pages: kFifo * 11 per vbd
 constexpr bh_slot_t kPortSlot0 = 20;       // vbd i's event channel
+constexpr uint64_t kPersistVa = 0x400000000;  // vbd i's persistent grants: Vbd::kPersistent pages
 static_assert(sizeof(bh::ring::BackRing<bh::blkif::Ring32>) <= sizeof(bh::ring::BackRing<bh::blkif::Ring64>));
 
 }  // namespace
@@ -84,6 +85,7 @@ bool Vbd::init(uint32_t index, bh_domid_t fe, uint32_t devid, bh::xenbus::XsClie
     put("info", limits_.read_only ? bh::blkif::kInfoReadOnly : 0);
     put("feature-flush-cache", limits_.flush ? 1 : 0);
     put("feature-barrier", 0);
+    put("feature-persistent", 1);
     if (e || !set_state(xs, XenbusState::InitWait) || xs.watch(fe_state_, "fe")) {
         print("blkback: %s: cannot publish the disk (%s)", dir_, e ? e : "state or watch");
         return false;
@@ -124,6 +126,8 @@ bool Vbd::connect(bh::xenbus::XsClient& xs) {
         return false;
     }
     read_text(xs, fe_dir_, "protocol", proto, sizeof proto);  // absent: the native (x86_64) ABI
+    uint64_t fe_persistent = 0;
+    persistent_ = read_u64(xs, fe_dir_, "feature-persistent", &fe_persistent) && fe_persistent == 1;
     bool is32 = text_is(proto, "x86_32-abi");
     if (!is32 && !text_is(proto, "x86_64-abi")) {
         print("blkback: %s: protocol %s is not supported", fe_dir_, proto);
@@ -153,19 +157,48 @@ bool Vbd::connect(bh::xenbus::XsClient& xs) {
         print("blkback: vbd %u of domain %u re-attached at rsp_prod %u (req_prod %u): %u requests to take again",
               devid_, fe_, s[2], s[0], s[0] - s[2]);
     } else {
-        print("blkback: vbd %u of domain %u connected: ring-ref %lu, event channel %lu, %s", devid_, fe_, ref, evt, proto);
+        print("blkback: vbd %u of domain %u connected: ring-ref %lu, event channel %lu, %s%s", devid_, fe_, ref, evt,
+              proto, persistent_ ? ", persistent grants" : "");
     }
     return true;
+}
+
+void Vbd::close(bh::xenbus::XsClient& xs) {
+    broken_ = false;
+    if (state_ != XenbusState::Closed) set_state(xs, XenbusState::Closed);
 }
 
 void Vbd::disconnect() {
     // Requests still at the disk keep their grants mapped until they finish; then the ring goes.
     if (head_ != tail_) return;
+    drop_persistent();
     call(BH_CALL_GNTTAB_UNMAP, BH_SLOT_GNTTAB, ring_handle_);
     call(BH_CALL_EVTCHN_CLOSE, kPortSlot0 + index_);
     ring64_ = nullptr;
     ring32_ = nullptr;
     connected_ = false;
+}
+
+uint64_t Vbd::persistent_va(uint32_t gref) {
+    uint32_t h = (gref * 2654435761u) % kPersistent;
+    for (uint32_t probe = 0; probe < kPersistent; ++probe, h = (h + 1) % kPersistent) {
+        uint64_t va = kPersistVa + (uint64_t{index_} * kPersistent + h) * 0x1000;
+        if (p_used_[h] && p_gref_[h] == gref) return va;
+        if (p_used_[h]) continue;
+        if (p_count_ >= kPersistent * 3 / 4) return 0;  // keep probes short: map per request instead
+        // Read-write: the same page carries reads and writes over its life.
+        Ret m = call(BH_CALL_GNTTAB_MAP, BH_SLOT_GNTTAB, fe_, gref, va, 0);
+        if (!m.ok()) return 0;
+        p_used_[h] = true, p_gref_[h] = gref, p_handle_[h] = m.r1, ++p_count_;
+        return va;
+    }
+    return 0;
+}
+
+void Vbd::drop_persistent() {
+    for (uint32_t i = 0; i < kPersistent; ++i)
+        if (p_used_[i]) call(BH_CALL_GNTTAB_UNMAP, BH_SLOT_GNTTAB, p_handle_[i]), p_used_[i] = false;
+    p_count_ = 0;
 }
 
 void Vbd::unmap(InFlight& e) {
@@ -191,22 +224,29 @@ void Vbd::admit(const bh::blkif::Request& r, bh::virtio::VirtioDisk& disk) {
     }
     bool write = r.operation == bh::blkif::kOpWrite;
     bh::virtio::Segment data[bh::blkif::kMaxSegments];
+    uint32_t nd = 0;
     for (uint32_t j = 0; j < r.nr_segments; ++j) {
-        // The disk only reads a page we write to it: map it read-only, and so the device's too.
-        Ret m = call(BH_CALL_GNTTAB_MAP, BH_SLOT_GNTTAB, fe_, r.seg[j].gref, data_va(slot, j), write ? 1 : 0);
-        if (!m.ok()) {
-            unmap(e);
-            e.status = bh::blkif::kRspError;
-            e.done = true;
-            return;
+        uint64_t page = persistent_ ? persistent_va(r.seg[j].gref) : 0;
+        if (!page) {
+            // The disk only reads a page we write to it: map it read-only, and so the device's too.
+            Ret m = call(BH_CALL_GNTTAB_MAP, BH_SLOT_GNTTAB, fe_, r.seg[j].gref, data_va(slot, j), write ? 1 : 0);
+            if (!m.ok()) {
+                unmap(e);
+                e.status = bh::blkif::kRspError;
+                e.done = true;
+                return;
+            }
+            e.handles[e.nseg++] = m.r1;
+            page = data_va(slot, j);
         }
-        e.handles[e.nseg++] = m.r1;
         uint32_t first = r.seg[j].first_sect, n = r.seg[j].last_sect - first + 1u;
-        data[j] = bh::virtio::Segment{data_va(slot, j) + first * bh::blkif::kSectorSize,
-                                      n * bh::blkif::kSectorSize, !write};
+        uint64_t at = page + first * bh::blkif::kSectorSize;
+        // Consecutive segments land on consecutive pages of ours: one descriptor for the run.
+        if (nd && data[nd - 1].addr + data[nd - 1].len == at) data[nd - 1].len += n * bh::blkif::kSectorSize;
+        else data[nd++] = bh::virtio::Segment{at, n * bh::blkif::kSectorSize, !write};
     }
-    if (!disk.submit(write ? bh::virtio::blk::kOut : bh::virtio::blk::kIn, offset_ + r.sector_number, data,
-                     r.nr_segments, cookie)) {
+    if (!disk.submit(write ? bh::virtio::blk::kOut : bh::virtio::blk::kIn, offset_ + r.sector_number, data, nd,
+                     cookie)) {
         unmap(e);
         e.status = bh::blkif::kRspError;
         e.done = true;
@@ -251,6 +291,12 @@ void Vbd::answer(bh::ring::BackRing<R>& ring) {
 
 void Vbd::serve(bh::virtio::VirtioDisk& disk) {
     if (!connected_) return;
+    if (broken_) {
+        // Nothing more is answered; what the disk still has finishes (and unmaps), then the ring goes.
+        while (head_ != tail_ && fifo_[head_ % kFifo].done) ++head_;
+        disconnect();
+        return;
+    }
     for (int round = 0; round < 2; ++round) {  // answering can free room for more requests
         if (x86_32_) {
             answer(*ring32_);
@@ -266,7 +312,8 @@ void Vbd::serve(bh::virtio::VirtioDisk& disk) {
     if (err != bh::ring::RingError::None) {
         // A frontend that breaks the ring protocol loses its ring, nobody else's.
         print("blkback: domain %u broke the ring protocol; disconnecting it", fe_);
-        disconnect();
+        broken_ = true;
+        serve(disk);
     }
 }
 

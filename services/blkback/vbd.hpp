@@ -36,6 +36,9 @@ public:
     // The disk finished the request in FIFO slot `slot`.
     void complete(uint32_t slot, uint8_t virtio_status);
     uint64_t requests() const { return requests_; }
+    // The frontend broke the ring protocol: we dropped its ring; the caller closes the vbd.
+    bool broken_by_frontend() const { return broken_ && !connected_; }
+    void close(bh::xenbus::XsClient& xs);
 
 private:
     struct InFlight {
@@ -46,6 +49,12 @@ private:
         uint64_t handles[bh::blkif::kMaxSegments];
     };
     static constexpr uint32_t kFifo = 32;  // a one-page ring never has more unanswered
+
+    // Persistent grants (feature-persistent): a frontend page stays mapped from its first use
+    // to the disconnect, so requests cost no map, unmap or IOMMU flush. Open addressing on gref.
+    static constexpr uint32_t kPersistent = 512;
+    uint64_t persistent_va(uint32_t gref);  // 0 if it cannot be mapped (or the table is full)
+    void drop_persistent();
 
     bool connect(bh::xenbus::XsClient& xs);
     void disconnect();
@@ -63,7 +72,11 @@ private:
     char dir_[96] = {}, fe_dir_[96] = {}, fe_state_[112] = {};
     uint64_t offset_ = 0;
     bh::blkif::DiskLimits limits_{};
-    bool connected_ = false, x86_32_ = false, reattach_ = false;
+    bool connected_ = false, x86_32_ = false, reattach_ = false, persistent_ = false, broken_ = false;
+    uint32_t p_gref_[kPersistent] = {};
+    uint64_t p_handle_[kPersistent] = {};
+    bool p_used_[kPersistent] = {};
+    uint32_t p_count_ = 0;
     bh::blkif::XenbusState state_ = bh::blkif::XenbusState::Initialising;
     uint64_t ring_handle_ = 0;
     bh_port_t port_ = 0;

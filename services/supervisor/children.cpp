@@ -114,6 +114,7 @@ void restart_now(uint32_t i) {
 bool build(uint32_t i, const Child& spec, bh_domid_t want_id) {
     ChildState& c = g_children[i];
     c.spec = &spec;
+    c.built_tsc = rdtsc();
     for (unsigned k = 0; k < sizeof c.name; ++k) c.name[k] = spec.name[k];
     Ret r;
     r = call(BH_CALL_DOMAIN_CREATE, BH_SLOT_MACHINE, spec.module, kDomSlot0 + i, spec.quota_pages, want_id);

@@ -24,6 +24,7 @@ struct ChildState {
     uint32_t restarts = 0;
     uint64_t restart_at = 0;  // kernel tick of a pending restart (0 = none)
     uint64_t start_arg0 = 0;  // peer link, if any
+    uint64_t built_tsc = 0;   // when its current instance's build began (cold-start figures)
     char name[48] = {};
 };
 

@@ -2,6 +2,7 @@
 // of its scenario, wires their event channels, waits for them, and judges the outcome.
 #include <bh/grant.hpp>
 #include <bh/rt.hpp>
+#include <bh/xenbus/xs_text.hpp>
 
 #include "children.hpp"
 #include "control.hpp"
@@ -165,6 +166,26 @@ bool reclaim(uint64_t baseline_pages) {
 
 }  // namespace
 
+// A domain some test kills: its first start, build to ready, is the yardstick for the outage
+// a kill costs (restart_outage_ratio). Published for the test's client in /test/coldstart/NAME.
+bool is_kill_target(const sup::Scenario& s, uint32_t i) {
+    for (uint32_t k = 0; k < s.nr_children; ++k)
+        if (s.children[k].kills == static_cast<int8_t>(i)) return true;
+    return false;
+}
+
+void publish_cold_start(const sup::ChildState& c) {
+    uint64_t cycles = rdtsc() - c.built_tsc;  // before the calibration spins
+    uint64_t us = cycles / cycles_per_us();
+    print("supervisor: %s cold start: %lu us from build to ready", c.name, us);
+    bh::xenbus::XsClient* xs = sup::store_client();
+    if (!xs) return;
+    bh::xenbus::Text path, value;
+    path << "/test/coldstart/" << c.name;
+    value << us;
+    xs->write(0, path.s, value.s);
+}
+
 int bh_main(uint64_t nr_modules, uint64_t) {
     char cmdline[256] = {};
     call(BH_CALL_MACHINE_CMDLINE, BH_SLOT_MACHINE, reinterpret_cast<uint64_t>(cmdline), sizeof cmdline);
@@ -292,6 +313,7 @@ int bh_main(uint64_t nr_modules, uint64_t) {
                 c.ready = true;
                 refresh(c);
                 print("BH-READY name=%s id=%u", c.name, c.id);
+                if (c.restarts == 0 && is_kill_target(*s, i)) publish_cold_start(c);
                 if (kill_for >= 0 && static_cast<int32_t>(i) == killed) {
                     call(BH_CALL_EVTCHN_SEND, kCtlSlot0 + static_cast<uint32_t>(kill_for));
                     kill_for = killed = -1;

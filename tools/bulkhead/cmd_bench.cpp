@@ -88,6 +88,14 @@ int cmd_bench(const Layout& layout, bool json, const BootOptions& opts) {
         boot_bench(layout, "xsbench", false, json, opts, why);
     else
         fmt::print(stderr, "bench: no xsbench image in {}: store benchmarks skipped\n", layout.build.string());
+    // Driver domains, on the machine with devices: the block path against the disk used
+    // directly, then the restart of a killed block backend (100 kills).
+    BootOptions devices = opts;
+    devices.machine = "devices";
+    for (const char* s : {"blkbench", "blkrestart"}) {
+        if (std::filesystem::exists(layout.image(s))) boot_bench(layout, s, false, json, devices, why);
+        else fmt::print(stderr, "bench: no {} image in {}: skipped\n", s, layout.build.string());
+    }
     for (const std::filesystem::path& exe : layout.host_benches()) {
         std::string failed = run_host_bench(layout, exe, json);
         if (!failed.empty()) why.push_back(failed);

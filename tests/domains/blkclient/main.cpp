@@ -4,6 +4,8 @@
 // it never wrote must read as zeros. It also asks for a read past the end of the disk, which
 // the backend must refuse without breaking the ring.
 #include <bh/blkif/front.hpp>
+#include <bh/blkif/workload.hpp>
+#include <bh/xenbus/xs_text.hpp>
 #include <bh/rt.hpp>
 #include <bh/xenbus/xs_client.hpp>
 
@@ -14,7 +16,8 @@ namespace {
 
 constexpr uint32_t kXvda = 202 << 8;
 constexpr uint64_t kRingVa = 0x60000000, kBufVa = 0x61000000;
-constexpr bh_slot_t kRingSlot = 8, kPortSlot = 9, kBufSlot = 10;
+constexpr bh_slot_t kRingSlot = 8, kPortSlot = 9, kBufSlot = 10, kPoolSlot = 12;
+constexpr uint64_t kPoolVa = 0x6a000000;  // persistent grants (roles 1 and 2)
 constexpr uint32_t kDepth = 16, kPagesPerSlot = bh::blkif::kMaxSegments;
 constexpr uint32_t kMaxBlocks = 32768;  // 4 KiB blocks: disks up to 128 MiB are checked whole
 constexpr uint32_t kWrites = 400;
@@ -44,8 +47,8 @@ struct Killer {
     uint32_t wanted = 0, asked = 0, recovered = 0;
     bool pending = false;     // asked, the supervisor has not said the backend is back yet
     bool waiting = false;     // asked, no post-kill request completed yet
-    uint64_t kill_tick = 0, next_at = 0, done = 0;
-    uint64_t outage[128] = {};
+    uint64_t kill_tsc = 0, next_at = 0, done = 0;
+    uint64_t outage[128] = {};  // TSC cycles
 };
 
 bh_port_t g_ctl_port = 0;
@@ -118,14 +121,14 @@ Counts run_writes(uint64_t blocks, uint32_t count, Killer* k) {
         // A request submitted after the last kill completed: the backend is back for us.
         if (k->waiting && submitted_at[id] == k->asked) {
             k->waiting = false;
-            if (k->asked <= 128) k->outage[k->asked - 1] = ticks() - k->kill_tick;
+            if (k->asked <= 128) k->outage[k->asked - 1] = rdtsc() - k->kill_tsc;
             ++k->recovered;
         }
         ++k->done;
         if (k->asked < k->wanted && !k->pending && !k->waiting && k->done >= k->next_at) {
             k->pending = k->waiting = true;
             ++k->asked;
-            k->kill_tick = ticks();
+            k->kill_tsc = rdtsc();
             k->next_at = k->done + 3 + next() % 20;  // a random moment in the stream
             call(BH_CALL_EVTCHN_SEND, BH_SLOT_CONTROL);
         }
@@ -172,17 +175,89 @@ int16_t flush() {
 
 }  // namespace
 
+// The benchmark (role 2): the workload through blkfront/blkback, alternating with the backend
+// running it on its disk directly (asked for through /test/blkbench), three rounds each.
+struct FrontDev {
+    bool submit(bool write, uint64_t sector, uint64_t va, uint32_t pages, uint64_t cookie) {
+        uint64_t p[bh::blkif::kMaxSegments];
+        for (uint32_t i = 0; i < pages; ++i) p[i] = va + uint64_t{i} * 4096;
+        return g_front.submit(write ? bh::blkif::kOpWrite : bh::blkif::kOpRead, sector, p, pages, cookie);
+    }
+    void kick() { g_front.push(); }
+    bool wait_take(uint64_t& cookie, bool& ok) {
+        int16_t status = 0;
+        wait_one(cookie, status);
+        ok = status == bh::blkif::kRspOkay;
+        return true;
+    }
+};
+
+int bench() {
+    namespace wl = bh::blkif::workload;
+    constexpr uint32_t kRounds = 3;
+    constexpr uint64_t kBenchVa = 0x68000000;
+    Ret a = call(BH_CALL_FRAME_ALLOC, kBufSlot + 1, wl::kBufferPages);
+    Ret m = a.ok() ? call(BH_CALL_FRAME_MAP, kBufSlot + 1, kBenchVa, 1) : a;
+    if (!m.ok() || g_xs.watch("/test/blkbench", "bench")) return 1;
+    uint64_t per_us = cycles_per_us();
+    uint64_t seq[kRounds], rand[kRounds], dseq[kRounds], drand[kRounds], errors = 0;
+    for (uint32_t r = 1; r <= kRounds; ++r) {
+        bh::xenbus::Text round, key;
+        round << uint64_t{r};
+        key << "direct-" << uint64_t{r};
+        if (g_xs.write(0, "/test/blkbench/round", round.s)) return 1;
+        char v[64];
+        while (!bh::xenbus::read_text(g_xs, "/test/blkbench", key.s, v, sizeof v)) {
+            bh::xenbus::XsWatchEvent ev;
+            g_xs.wait_watch(ev);
+        }
+        uint64_t derr = 0;
+        char* p = v;
+        auto num = [&p]() {
+            uint64_t x = 0;
+            while (*p == ' ') ++p;
+            while (*p >= '0' && *p <= '9') x = x * 10 + static_cast<uint64_t>(*p++ - '0');
+            return x;
+        };
+        dseq[r - 1] = num(), drand[r - 1] = num(), derr = num();
+        FrontDev d;
+        auto res = wl::run(d, bh::blkif::kMaxSegments, kBenchVa, rdtsc);
+        seq[r - 1] = res.seq_cycles, rand[r - 1] = res.rand_cycles;
+        errors += res.errors + derr;
+        print("blkclient: bench round %u: sequential %lu / %lu us, random 4k %lu / %lu us (blkif / direct)", r,
+              seq[r - 1] / per_us, dseq[r - 1] / per_us, rand[r - 1] / per_us, drand[r - 1] / per_us);
+    }
+    sort_u64(seq, kRounds), sort_u64(rand, kRounds), sort_u64(dseq, kRounds), sort_u64(drand, kRounds);
+    uint64_t s = seq[kRounds / 2], ds = dseq[kRounds / 2], rn = rand[kRounds / 2], drn = drand[kRounds / 2];
+    if (!s || !rn || errors) {
+        print("blkclient: FAIL benchmark errors %lu", errors);
+        return 1;
+    }
+    uint64_t bytes = 2 * wl::kSeqBytes;  // written, then read
+    auto mib_s = [&](uint64_t cycles) { return bytes * per_us * 1000000 / cycles / (1 << 20); };
+    print("BH-BENCH name=blk_seq_mib_s value=%lu unit=MiB/s", mib_s(s));
+    print("BH-BENCH name=blk_seq_mib_s_direct value=%lu unit=MiB/s", mib_s(ds));
+    print("BH-BENCH name=blk_seq_ratio value=%lu.%02lu unit=x", ds * 100 / s / 100, ds * 100 / s % 100);
+    print("BH-BENCH name=blk_rand4k_iops value=%lu unit=ops/s", uint64_t{wl::kRandOps} * per_us * 1000000 / rn);
+    print("BH-BENCH name=blk_rand4k_iops_direct value=%lu unit=ops/s", uint64_t{wl::kRandOps} * per_us * 1000000 / drn);
+    print("BH-BENCH name=blk_rand4k_ratio value=%lu.%02lu unit=x", drn * 100 / rn / 100, drn * 100 / rn % 100);
+    report_ready();
+    return 0;
+}
+
 int bh_main(uint64_t, uint64_t arg1) {
     uint32_t role = static_cast<uint32_t>(arg1);
     g_ctl_port = static_cast<bh_port_t>(call(BH_CALL_EVTCHN_STATUS, BH_SLOT_CONTROL).r2 >> 32);
     if (!g_xs.connect() ||
-        !g_front.connect(g_xs, kXvda, bh::blkif::FrontLayout{kRingVa, kRingSlot, kPortSlot, 16})) {
+        !g_front.connect(g_xs, kXvda, bh::blkif::FrontLayout{kRingVa, kRingSlot, kPortSlot, 16,
+                                                             role == 0 ? 0 : kPoolVa, kPoolSlot})) {
         print("blkclient: FAIL no disk");
         return 1;
     }
     uint64_t blocks = g_front.sectors() / 8;
-    print("blkclient: xvda connected to domain %u: %lu sectors, %s%s", g_front.backend(), g_front.sectors(),
-          g_front.read_only() ? "read-only" : "read-write", g_front.has_flush() ? ", flush" : "");
+    print("blkclient: xvda connected to domain %u: %lu sectors, %s%s%s", g_front.backend(), g_front.sectors(),
+          g_front.read_only() ? "read-only" : "read-write", g_front.has_flush() ? ", flush" : "",
+          g_front.persistent() ? ", persistent grants" : "");
     if (blocks > kMaxBlocks) blocks = kMaxBlocks;
     if (blocks < kDepth * kPagesPerSlot * 2 || g_front.read_only()) {
         print("blkclient: FAIL the disk is too small or read-only for the test");
@@ -195,6 +270,7 @@ int bh_main(uint64_t, uint64_t arg1) {
         return 1;
     }
     uint64_t zeros = 0, read_errors = 0;
+    if (role == 2) return bench();
     if (role == 1) {
         // Restart without reboot: the backend is killed kKills times while we write. Ready first:
         // our later control events are kill requests.
@@ -213,12 +289,13 @@ int bh_main(uint64_t, uint64_t arg1) {
         int16_t fl = flush();
         uint64_t bad = verify(blocks, &zeros, &read_errors);
         uint32_t n = k.asked < 128 ? k.asked : 128;
+        uint64_t per_us = cycles_per_us(), total = 0;
+        for (uint32_t i = 0; i < n; ++i) total += k.outage[i] /= per_us;
         sort_u64(k.outage, n);
-        uint64_t total = 0;
-        for (uint32_t i = 0; i < n; ++i) total += k.outage[i];
+        uint64_t median = n ? k.outage[n / 2] : 0, cold = 0;
         print("blkclient: %u kills of the backend, %u recovered; outage (kill -> first completed I/O) "
-              "median %lu ms, mean %lu ms, max %lu ms", k.asked, k.recovered, n ? k.outage[n / 2] * BH_TICK_MS : 0,
-              n ? total * BH_TICK_MS / n : 0, n ? k.outage[n - 1] * BH_TICK_MS : 0);
+              "median %lu us, mean %lu us, max %lu us", k.asked, k.recovered, median, n ? total / n : 0,
+              n ? k.outage[n - 1] : 0);
         print("blkclient: writes without kills %lu req/s, with kills %lu req/s (%lu and %lu requests)",
               calm.requests * 1000 / (calm.ticks * BH_TICK_MS + 1), rough.requests * 1000 / (rough.ticks * BH_TICK_MS + 1),
               calm.requests, rough.requests);
@@ -227,7 +304,13 @@ int bh_main(uint64_t, uint64_t arg1) {
               blocks, bad);
         print("BH-BENCH name=restart_recovered value=%u unit=of-%u-kills", k.recovered, k.asked);
         print("BH-BENCH name=restart_lost_writes value=%lu unit=blocks", bad);
-        print("BH-BENCH name=restart_outage_ms value=%lu unit=ms", n ? k.outage[n / 2] * BH_TICK_MS : 0);
+        print("BH-BENCH name=restart_outage_us value=%lu unit=us", median);
+        // The yardstick: the backend's own cold start, build to ready, as the supervisor saw it.
+        if (bh::xenbus::read_u64(g_xs, "/test/coldstart", "blkback", &cold) && cold)
+            print("BH-BENCH name=restart_outage_ratio value=%lu.%02lu unit=x-cold-start", median / cold,
+                  median * 100 / cold % 100);
+        else
+            print("blkclient: no cold-start figure for the backend in /test/coldstart");
         bool pass = k.asked == kKills && k.recovered == kKills && bad == 0 && read_errors == 0 &&
                     calm.errors + rough.errors == 0 && fl == 0;
         return pass ? 0 : 1;

@@ -23,6 +23,10 @@ struct FrontLayout {
     bh_slot_t ring_slot;        // its frame capability
     bh_slot_t port_slot;        // the event channel to the backend
     bh_grant_ref_t first_ref;   // the ring's grant; data grants follow (kSlots * kMaxSegments)
+    // Persistent grants (feature-persistent, as Linux's blkfront does them): a pool of
+    // kSlots * kMaxSegments pages granted once, data copied through it. pool_va 0: none.
+    uint64_t pool_va = 0;
+    bh_slot_t pool_slot = 0;
 };
 
 class BlkFront {
@@ -34,6 +38,7 @@ public:
     uint64_t sectors() const { return sectors_; }
     bool read_only() const { return (info_ & kInfoReadOnly) != 0; }
     bool has_flush() const { return flush_; }
+    bool persistent() const { return persistent_; }
     bh_domid_t backend() const { return backend_; }
     bh_port_t port() const { return port_; }
     uint32_t in_flight() const { return kSlots - nfree_; }
@@ -55,7 +60,11 @@ private:
         uint64_t id;
         uint8_t op, nseg;
         bool busy;
+        uint64_t pages[kMaxSegments];  // the caller's pages (a read copies into them at the end)
     };
+    uint64_t pool_page(uint32_t slot, uint32_t seg) const {
+        return at_.pool_va + (uint64_t{slot} * kMaxSegments + seg) * 4096;
+    }
     bool wait_backend(bh::xenbus::XsClient& xs, XenbusState at_least);
     bh_grant_ref_t ref(uint32_t slot, uint32_t seg) const {
         return static_cast<bh_grant_ref_t>(at_.first_ref + 1 + slot * kMaxSegments + seg);
@@ -69,7 +78,7 @@ private:
     bh_port_t port_ = 0;
     uint64_t sectors_ = 0;
     uint32_t info_ = 0;
-    bool flush_ = false, broken_ = false;
+    bool flush_ = false, broken_ = false, persistent_ = false;
     Shadow shadow_[kSlots] = {};
     uint16_t free_[kSlots] = {};
     uint32_t nfree_ = 0;
