@@ -104,7 +104,8 @@ bool BlkFront::connect(bh::xenbus::XsClient& xs, uint32_t devid, const FrontLayo
     read_u64(xs, backend_path_, "sector-size", &sector_size);
     info_ = static_cast<uint32_t>(info);
     flush_ = flush == 1;
-    uint64_t be_persistent = 0;
+    uint64_t be_discard = 0, be_persistent = 0;
+    discard_ = read_u64(xs, backend_path_, "feature-discard", &be_discard) && be_discard == 1;
     persistent_ = at_.pool_va && read_u64(xs, backend_path_, "feature-persistent", &be_persistent) && be_persistent == 1;
     for (uint32_t s = 0; persistent_ && s < kSlots; ++s)
         for (uint32_t j = 0; j < kMaxSegments; ++j)
@@ -155,6 +156,18 @@ bool BlkFront::submit_flush(uint64_t id) {
     r.operation = kOpFlush;
     r.id = s;
     shadow_[s].id = id, shadow_[s].op = kOpFlush, shadow_[s].nseg = 0, shadow_[s].busy = true;
+    return ring_->put_request(r) == bh::ring::RingError::None;
+}
+
+bool BlkFront::submit_discard(uint64_t sector, uint64_t sectors, uint64_t id) {
+    if (broken() || !discard_ || nfree_ == 0 || ring_->full()) return false;
+    uint32_t s = free_[--nfree_];
+    Request64 r{};
+    r.operation = kOpDiscard;
+    r.id = s;
+    r.sector_number = sector;
+    __builtin_memcpy(&r.seg[0], &sectors, sizeof sectors);  // blkif_request_discard.nr_sectors
+    shadow_[s].id = id, shadow_[s].op = kOpDiscard, shadow_[s].nseg = 0, shadow_[s].busy = true;
     return ring_->put_request(r) == bh::ring::RingError::None;
 }
 

@@ -110,13 +110,14 @@ int bh_main(uint64_t, uint64_t arg1) {
         print("blkback: no xenstore connection");
         return 1;
     }
-    uint64_t wanted = uint64_t{1} << bh::virtio::blk::kFeatureFlush;
+    uint64_t wanted = uint64_t{1} << bh::virtio::blk::kFeatureFlush | uint64_t{1} << bh::virtio::blk::kFeatureDiscard;
     if (!g_disk.open(bh::virtio::DiskLayout{kConfigVa, kBarVa, kDmaVa, kDmaSlot, kDiskPortSlot}, wanted)) {
         print("blkback: no disk");
         return 1;
     }
-    print("blkback: virtio disk of %lu sectors (%lu MiB), features %lx%s", g_disk.capacity(),
-          g_disk.capacity() / 2048, g_disk.features(), g_disk.has(bh::virtio::blk::kFeatureFlush) ? ", flush" : "");
+    print("blkback: virtio disk of %lu sectors (%lu MiB), features %lx%s%s", g_disk.capacity(),
+          g_disk.capacity() / 2048, g_disk.features(), g_disk.has(bh::virtio::blk::kFeatureFlush) ? ", flush" : "",
+          g_disk.has(bh::virtio::blk::kFeatureDiscard) ? ", discard" : "");
     Text base;
     base << "/local/domain/" << uint64_t{self_id()} << "/backend/vbd";
     copy(g_base, sizeof g_base, base.s);

@@ -58,7 +58,9 @@ bool Vbd::init(uint32_t index, bh_domid_t fe, uint32_t devid, bh::xenbus::XsClie
         xs.write(0, (Text() << dir_ << "/hotplug-error").s, "slice beyond the disk");
         return false;
     }
-    limits_ = bh::blkif::DiskLimits{sectors, mode[0] == 'r', disk.has(bh::virtio::blk::kFeatureFlush), false};
+    bool discard = disk.has(bh::virtio::blk::kFeatureDiscard) && mode[0] != 'r';
+    limits_ = bh::blkif::DiskLimits{sectors, mode[0] == 'r', disk.has(bh::virtio::blk::kFeatureFlush), discard};
+    max_discard_ = disk.max_discard_sectors();
     Text fs;
     fs << fe_dir_ << "/state";
     copy(fe_state_, sizeof fe_state_, fs.s);
@@ -86,6 +88,12 @@ bool Vbd::init(uint32_t index, bh_domid_t fe, uint32_t devid, bh::xenbus::XsClie
     put("feature-flush-cache", limits_.flush ? 1 : 0);
     put("feature-barrier", 0);
     put("feature-persistent", 1);
+    if (discard) {  // blkif.h: granularity and alignment in bytes
+        put("feature-discard", 1);
+        put("discard-granularity", uint64_t{disk.discard_alignment()} * bh::blkif::kSectorSize);
+        put("discard-alignment", 0);
+        put("discard-secure", 0);
+    }
     if (e || !set_state(xs, XenbusState::InitWait) || xs.watch(fe_state_, "fe")) {
         print("blkback: %s: cannot publish the disk (%s)", dir_, e ? e : "state or watch");
         return false;
@@ -218,6 +226,11 @@ void Vbd::admit(const bh::blkif::Request& r, bh::virtio::VirtioDisk& disk) {
         return;
     }
     uint64_t cookie = uint64_t{index_} << 16 | slot;
+    if (r.operation == bh::blkif::kOpDiscard) {
+        if (c.sectors > max_discard_ || !disk.submit_discard(offset_ + r.sector_number, static_cast<uint32_t>(c.sectors), cookie))
+            e.status = bh::blkif::kRspError, e.done = true;
+        return;
+    }
     if (r.operation == bh::blkif::kOpFlush || r.operation == bh::blkif::kOpWriteBarrier) {
         if (!disk.submit(bh::virtio::blk::kFlush, 0, nullptr, 0, cookie)) e.status = bh::blkif::kRspError, e.done = true;
         return;

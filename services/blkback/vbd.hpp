@@ -71,6 +71,7 @@ private:
     bh_domid_t fe_ = 0;
     char dir_[96] = {}, fe_dir_[96] = {}, fe_state_[112] = {};
     uint64_t offset_ = 0;
+    uint32_t max_discard_ = 0;
     bh::blkif::DiskLimits limits_{};
     bool connected_ = false, x86_32_ = false, reattach_ = false, persistent_ = false, broken_ = false;
     uint32_t p_gref_[kPersistent] = {};

@@ -174,9 +174,10 @@ bool is_kill_target(const sup::Scenario& s, uint32_t i) {
     return false;
 }
 
+uint64_t g_cycles_per_us = 1;  // measured at boot when a test kills a domain
+
 void publish_cold_start(const sup::ChildState& c) {
-    uint64_t cycles = rdtsc() - c.built_tsc;  // before the calibration spins
-    uint64_t us = cycles / cycles_per_us();
+    uint64_t us = (rdtsc() - c.built_tsc) / g_cycles_per_us;
     print("supervisor: %s cold start: %lu us from build to ready", c.name, us);
     bh::xenbus::XsClient* xs = sup::store_client();
     if (!xs) return;
@@ -223,6 +224,8 @@ int bh_main(uint64_t nr_modules, uint64_t) {
         call(BH_CALL_SET_TIMER, on ? kTimerPeriodTicks : 0);
     };
     g_n = s->nr_children;
+    for (uint32_t i = 0; i < g_n; ++i)
+        if (s->children[i].kills >= 0) g_cycles_per_us = cycles_per_us();  // before anything runs
     for (uint32_t i = 0; i < g_n; ++i) build(i, s->children[i]);
     for (uint32_t i = 0; i < s->nr_links; ++i) link(s->links[i]);
     // The store runs before anything is introduced to it; clients are introduced before they run.
@@ -314,6 +317,9 @@ int bh_main(uint64_t nr_modules, uint64_t) {
                 refresh(c);
                 print("BH-READY name=%s id=%u", c.name, c.id);
                 if (c.restarts == 0 && is_kill_target(*s, i)) publish_cold_start(c);
+                // A killer's later events are kill requests: tell it its ready was seen, or a
+                // request sent before we took the ready would merge with it (one pending bit).
+                if (c.spec->kills >= 0) call(BH_CALL_EVTCHN_SEND, kCtlSlot0 + i);
                 if (kill_for >= 0 && static_cast<int32_t>(i) == killed) {
                     call(BH_CALL_EVTCHN_SEND, kCtlSlot0 + static_cast<uint32_t>(kill_for));
                     kill_for = killed = -1;

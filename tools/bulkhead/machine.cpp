@@ -37,7 +37,8 @@ std::vector<std::string> machine_args(const std::string& machine, const std::fil
     }
     if (machine == "plain") return {};
     if (!fresh_image(disk, error)) return {};
-    std::string drive = "driver=file,filename=" + disk.string() + ",node-name=d0";
+    // discard=unmap: a guest's discard punches a hole in the image (reads as zeros after).
+    std::string drive = "driver=file,filename=" + disk.string() + ",node-name=d0,discard=unmap";
     if (machine == "devices-no-iommu")
         return {"-blockdev", drive, "-device", "virtio-blk-pci,drive=d0,disable-legacy=on"};
     // intel-iommu first: QEMU wants it before the devices it translates for.

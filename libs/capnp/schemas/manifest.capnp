@@ -47,7 +47,9 @@ struct TestExpectation {
   killsStore @3 :Bool;         # test hook: its later control events ask the supervisor to kill
                                # and restart the store
   kills @4 :Text;              # test hook: the same for the domain named here (destroyed at
-                               # whatever it is doing, rebuilt under its id); "" = none
+                               # whatever it is doing, rebuilt under its id); "" = none. The
+                               # supervisor answers its ready with an event, and each kill with
+                               # one when the victim is ready again
 
   enum Outcome {
     service @0;                # reports ready and keeps running

@@ -17,7 +17,17 @@ constexpr uint16_t kVirtioVendor = 0x1af4, kVirtioBlkModern = 0x1042;
 constexpr uint64_t kHeadersOff = 3 * 0x1000;  // headers (16 bytes each), then status bytes
 constexpr uint64_t kStatusOff = kHeadersOff + VirtioDisk::kMaxInFlight * sizeof(blk::RequestHeader);
 static_assert(SplitLayout{VirtioDisk::kQueueSize}.total() <= kHeadersOff);
-static_assert(kStatusOff + VirtioDisk::kMaxInFlight <= VirtioDisk::kDmaPages * 0x1000);
+constexpr uint64_t kDiscardOff = 4 * 0x1000;  // one 16-byte range per request slot
+static_assert(kStatusOff + VirtioDisk::kMaxInFlight <= kDiscardOff);
+static_assert(kDiscardOff + VirtioDisk::kMaxInFlight * 16 <= VirtioDisk::kDmaPages * 0x1000);
+
+// Linux: struct virtio_blk_discard_write_zeroes.
+struct DiscardRange {
+    uint64_t sector;
+    uint32_t num_sectors;
+    uint32_t flags;
+};
+static_assert(sizeof(DiscardRange) == 16);
 
 }  // namespace
 
@@ -65,8 +75,12 @@ bool VirtioDisk::open(const DiskLayout& at, uint64_t wanted) {
     }
     port_ = static_cast<bh_port_t>(irq.r1);
     if (!start()) return false;
-    capacity_ = *reinterpret_cast<volatile uint32_t*>(device_cfg_ + blk::config::kCapacity) |
-                uint64_t{*reinterpret_cast<volatile uint32_t*>(device_cfg_ + blk::config::kCapacity + 4)} << 32;
+    auto cfg32 = [&](uint16_t off) { return *reinterpret_cast<volatile uint32_t*>(device_cfg_ + off); };
+    capacity_ = cfg32(blk::config::kCapacity) | uint64_t{cfg32(blk::config::kCapacity + 4)} << 32;
+    if (has(blk::kFeatureDiscard)) {
+        max_discard_ = cfg32(blk::config::kMaxDiscardSectors);
+        discard_align_ = cfg32(blk::config::kDiscardSectorAlignment) ? cfg32(blk::config::kDiscardSectorAlignment) : 1;
+    }
     return true;
 }
 
@@ -120,6 +134,16 @@ bool VirtioDisk::submit(uint32_t type, uint64_t sector, const Segment* data, uin
         return false;
     }
     return true;
+}
+
+bool VirtioDisk::submit_discard(uint64_t sector, uint32_t sectors, uint64_t cookie) {
+    if (!has(blk::kFeatureDiscard) || sectors == 0 || sectors > max_discard_ || !can_submit(1)) return false;
+    // The range lives in the slot submit() is about to take (the top of the free stack).
+    uint16_t s = free_[nfree_ - 1];
+    uint64_t range = at_.dma_va + kDiscardOff + s * sizeof(DiscardRange);
+    *reinterpret_cast<DiscardRange*>(range) = DiscardRange{sector, sectors, 0};
+    Segment seg{range, sizeof(DiscardRange), false};
+    return submit(blk::kDiscard, 0, &seg, 1, cookie);
 }
 
 void VirtioDisk::kick() {

@@ -28,7 +28,7 @@ class VirtioDisk {
 public:
     static constexpr uint32_t kQueueSize = 256;
     static constexpr uint32_t kMaxInFlight = 128;  // requests, each with its header and status
-    static constexpr uint32_t kDmaPages = 4;       // queue (3 pages at 256 entries) + headers page
+    static constexpr uint32_t kDmaPages = 5;  // queue (3 pages at 256 entries), headers, discard ranges
 
     // Finds and starts the device; false (logged as "virtio-disk: ...") if anything is missing or
     // refused. `wanted`: optional features (VIRTIO_BLK_F_*) to negotiate if offered.
@@ -44,6 +44,11 @@ public:
     // Queues a request (blk::kIn / kOut / kFlush) with its data segments (device addresses =
     // our virtual addresses; the device writes them for kIn). Visible to the device at kick().
     bool submit(uint32_t type, uint64_t sector, const Segment* data, uint32_t n, uint64_t cookie);
+    // Discards `sectors` from `sector` (VIRTIO_BLK_F_DISCARD negotiated; at most
+    // max_discard_sectors()): one range, kept in our memory for the device to read.
+    bool submit_discard(uint64_t sector, uint32_t sectors, uint64_t cookie);
+    uint32_t max_discard_sectors() const { return max_discard_; }
+    uint32_t discard_alignment() const { return discard_align_; }  // sectors
     void kick();
     // The next finished request: its cookie and virtio status (blk::kOk, ...). False if none.
     bool take(uint64_t& cookie, uint8_t& status);
@@ -63,6 +68,7 @@ private:
     volatile uint8_t* device_cfg_ = nullptr;
     uint32_t multiplier_ = 0;
     uint64_t wanted_ = 0, features_ = 0, capacity_ = 0, completed_ = 0;
+    uint32_t max_discard_ = 0, discard_align_ = 1;
     bh_port_t port_ = 0;
     uint32_t mapped_[6] = {};
     DriverQueue::Slot slots_[kQueueSize];

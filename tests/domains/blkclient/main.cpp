@@ -22,6 +22,7 @@ constexpr uint32_t kDepth = 16, kPagesPerSlot = bh::blkif::kMaxSegments;
 constexpr uint32_t kMaxBlocks = 32768;  // 4 KiB blocks: disks up to 128 MiB are checked whole
 constexpr uint32_t kWrites = 400;
 constexpr uint32_t kKills = 100;  // role 1
+constexpr uint32_t kDiscardBlock = 100;  // role 0 discards 256 blocks from here
 
 bh::xenbus::XsClient g_xs;
 BlkFront g_front;
@@ -272,9 +273,11 @@ int bh_main(uint64_t, uint64_t arg1) {
     uint64_t zeros = 0, read_errors = 0;
     if (role == 2) return bench();
     if (role == 1) {
-        // Restart without reboot: the backend is killed kKills times while we write. Ready first:
-        // our later control events are kill requests.
+        // Restart without reboot: the backend is killed kKills times while we write. Ready first,
+        // and wait until the supervisor has seen it: our later control events are kill requests.
         report_ready();
+        while (wait_event() != g_ctl_port) {
+        }
         static Killer k;
         k.wanted = kKills;
         k.next_at = 5;
@@ -316,14 +319,22 @@ int bh_main(uint64_t, uint64_t arg1) {
         return pass ? 0 : 1;
     }
     Counts c = run_writes(blocks, kWrites, nullptr);
+    // Discard 1 MiB that was written: it must read back as zeros (the image's hole).
+    int16_t discard_status = 1;
+    uint64_t id = 0;
+    if (g_front.has_discard() && g_front.submit_discard(kDiscardBlock * 8, 256 * 8, 42)) {
+        g_front.push();
+        wait_one(id, discard_status);
+        for (uint32_t b = kDiscardBlock; discard_status == 0 && b < kDiscardBlock + 256; ++b) g_gen[b] = 0;
+    }
     int16_t flush_status = flush();
     uint64_t bad = verify(blocks, &zeros, &read_errors);
-    print("blkclient: wrote %lu blocks in %u requests (%lu errors), flush %s, read back all %lu blocks: %lu bad, "
-          "%lu never written and zero", c.written, kWrites, c.errors, flush_status == 0 ? "ok" : "FAILED", blocks,
-          bad, zeros);
+    print("blkclient: wrote %lu blocks in %u requests (%lu errors), discarded 256 (status %d), flush %s, "
+          "read back all %lu blocks: %lu bad, %lu never written (or discarded) and zero", c.written, kWrites,
+          c.errors, discard_status, flush_status == 0 ? "ok" : "FAILED", blocks, bad, zeros);
 
     // A read past the end: refused, and the ring goes on working.
-    uint64_t last = page_va(0, 0), id = 0;
+    uint64_t last = page_va(0, 0);
     int16_t past = 0, after = 1;
     g_front.submit(bh::blkif::kOpRead, g_front.sectors() - 4, &last, 1, 7);
     g_front.push();
@@ -332,7 +343,7 @@ int bh_main(uint64_t, uint64_t arg1) {
     g_front.push();
     wait_one(id, after);
     print("blkclient: a read past the end of the disk: status %d; the next read: status %d", past, after);
-    bool pass = bad == 0 && c.errors == 0 && read_errors == 0 && flush_status == 0 &&
+    bool pass = bad == 0 && c.errors == 0 && read_errors == 0 && flush_status == 0 && discard_status == 0 &&
                 past == bh::blkif::kRspError && after == bh::blkif::kRspOkay && c.written > 0;
     if (!pass) return 1;
     report_ready();

@@ -1,7 +1,7 @@
 // blkfuzz: a hostile blkif frontend. It does the xenbus handshake properly (libs/blkif), then
 // writes its own requests into the shared ring: every kind of bad request (segment counts out
 // of range, sectors past the page or the disk, grants it never made or made read-only or to
-// someone else, unknown operations), then thousands of random ones, and last a req_prod that
+// someone else, an empty discard, unknown operations), then thousands of random ones, and last a req_prod that
 // claims more requests than the ring holds. Every bad request must be answered with an error
 // under its own id; the ring breach must cost it its ring (the backend closes the vbd). Another
 // frontend (blkclient) runs its checksummed test against the same backend meanwhile.
@@ -96,11 +96,11 @@ int bh_main(uint64_t, uint64_t) {
         rw(kOpRead, 10, 0, 1, kRoRef),                  // the disk would write a read-only grant
         rw(kOpWrite, 11, 0, 1, kElsewhereRef),          // granted to someone else
         rw(kOpIndirect, 12, 0, 1, 999),                 // not offered
-        rw(kOpDiscard, 13, 0, 0, 0),                    // not offered
+        rw(kOpDiscard, 13, 0, 0, 0),                    // discarding nothing
         rw(77, 14, 0, 1, 999),                          // no such operation
     };
     const int16_t want[] = {kRspError, kRspError, kRspError, kRspError, kRspError, kRspError, kRspError,
-                            kRspError, kRspError, kRspError, kRspError, kRspNotSupported, kRspNotSupported,
+                            kRspError, kRspError, kRspError, kRspError, kRspNotSupported, kRspError,
                             kRspNotSupported};
     constexpr uint32_t kBad = sizeof bad / sizeof bad[0];
     Response64 rsp[32];
@@ -119,8 +119,8 @@ int bh_main(uint64_t, uint64_t) {
     print("blkfuzz: %u of %u bad requests refused with the right status, read-only page %s", right, kBad,
           ro_intact ? "untouched" : "WRITTEN");
 
-    // Random requests: only flushes (operations 2 and 3, no data) may succeed; everything else
-    // names grants that do not exist.
+    // Random requests: only flushes (operations 2 and 3, no data) and discards inside our slice
+    // may succeed; everything else names grants that do not exist.
     uint32_t sent = 0, refused = 0, wrong = 0;
     for (uint32_t batch = 0; batch < 100; ++batch) {
         Request64 reqs[20];
@@ -141,7 +141,9 @@ int bh_main(uint64_t, uint64_t) {
         }
         for (uint32_t i = 0; i < 20; ++i) {
             bool flush = reqs[i].operation == kOpFlush || reqs[i].operation == kOpWriteBarrier;
-            wrong += rsp[i].id != reqs[i].id || (rsp[i].status == kRspOkay && !flush);
+            uint64_t nr = decode(reqs[i]).discard_sectors, at = reqs[i].sector_number;
+            bool discard = reqs[i].operation == kOpDiscard && nr && at <= g_sectors && nr <= g_sectors - at;
+            wrong += rsp[i].id != reqs[i].id || (rsp[i].status == kRspOkay && !flush && !discard);
             refused += rsp[i].status != kRspOkay;
         }
         sent += 20;

@@ -39,6 +39,7 @@ public:
     bool read_only() const { return (info_ & kInfoReadOnly) != 0; }
     bool has_flush() const { return flush_; }
     bool persistent() const { return persistent_; }
+    bool has_discard() const { return discard_; }
     bh_domid_t backend() const { return backend_; }
     bh_port_t port() const { return port_; }
     uint32_t in_flight() const { return kSlots - nfree_; }
@@ -48,6 +49,7 @@ public:
     // at `sector`; visible to the backend at push(). False when no slot is free.
     bool submit(uint8_t op, uint64_t sector, const uint64_t* pages, uint32_t n, uint64_t id);
     bool submit_flush(uint64_t id);
+    bool submit_discard(uint64_t sector, uint64_t sectors, uint64_t id);
     void push();
     // One response: the caller's id and the backend's status. False if none (or broken).
     bool take(uint64_t& id, int16_t& status);
@@ -78,7 +80,7 @@ private:
     bh_port_t port_ = 0;
     uint64_t sectors_ = 0;
     uint32_t info_ = 0;
-    bool flush_ = false, broken_ = false, persistent_ = false;
+    bool flush_ = false, broken_ = false, persistent_ = false, discard_ = false;
     Shadow shadow_[kSlots] = {};
     uint16_t free_[kSlots] = {};
     uint32_t nfree_ = 0;
