@@ -13,6 +13,42 @@ using Path = bh::xenbus::Text;
 
 namespace bh::blkif {
 
+void AbiFrontRing::init(uint64_t va, bool x86_32) {
+    if (x86_32) r32_ = new (space_) bh::ring::FrontRing<Ring32>(bh::ring::FrontRing<Ring32>::init(*reinterpret_cast<Ring32*>(va)));
+    else r64_ = new (space_) bh::ring::FrontRing<Ring64>(bh::ring::FrontRing<Ring64>::init(*reinterpret_cast<Ring64*>(va)));
+}
+
+bool AbiFrontRing::full() const { return r32_ ? r32_->full() : r64_->full(); }
+
+bool AbiFrontRing::put(const Request64& r) {
+    if (!r32_) return r64_->put_request(r) == bh::ring::RingError::None;
+    Request32 n{};
+    n.operation = r.operation;
+    n.nr_segments = r.nr_segments;
+    n.handle = r.handle;
+    n.id = r.id;
+    n.sector_number = r.sector_number;
+    for (uint32_t i = 0; i < kMaxSegments; ++i) n.seg[i] = r.seg[i];
+    return r32_->put_request(n) == bh::ring::RingError::None;
+}
+
+bool AbiFrontRing::push() { return r32_ ? r32_->push_requests() : r64_->push_requests(); }
+
+bool AbiFrontRing::take(Response64& out) {
+    if (!r32_) return r64_->consume_response(out) == bh::ring::RingError::None;
+    Response32 n;
+    if (r32_->consume_response(n) != bh::ring::RingError::None) return false;
+    out = Response64{};
+    out.id = n.id;
+    out.operation = n.operation;
+    out.status = n.status;
+    return true;
+}
+
+bool AbiFrontRing::final_check() { return r32_ ? r32_->final_check_for_responses() : r64_->final_check_for_responses(); }
+
+bh::ring::RingError AbiFrontRing::error() const { return r32_ ? r32_->error() : r64_->error(); }
+
 bool BlkFront::wait_backend(bh::xenbus::XsClient& xs, XenbusState at_least) {
     for (;;) {
         uint64_t st = 0;
@@ -64,8 +100,7 @@ bool BlkFront::connect(bh::xenbus::XsClient& xs, uint32_t devid, const FrontLayo
             at_.pool_va = 0;
         }
     }
-    ring_ = new (ring_space_) bh::ring::FrontRing<Ring64>(
-        bh::ring::FrontRing<Ring64>::init(*reinterpret_cast<Ring64*>(at.ring_va)));
+    ring_.init(at.ring_va, at.x86_32);
     nfree_ = 0;
     for (uint32_t i = kSlots; i-- > 0;) free_[nfree_++] = static_cast<uint16_t>(i);
 
@@ -83,7 +118,7 @@ bool BlkFront::connect(bh::xenbus::XsClient& xs, uint32_t devid, const FrontLayo
         const char* e = xs.transaction_start(tx);
         if (!e) e = xs.write(tx, ref.s, v1.s);
         if (!e) e = xs.write(tx, evt.s, v2.s);
-        if (!e) e = xs.write(tx, proto.s, "x86_64-abi");
+        if (!e) e = xs.write(tx, proto.s, at.x86_32 ? "x86_32-abi" : "x86_64-abi");
         if (!e && at_.pool_va) e = xs.write(tx, (Path() << dir.s << "/feature-persistent").s, "1");
         if (!e) e = xs.write(tx, st.s, "3");
         const char* c = xs.transaction_end(tx, e == nullptr);
@@ -122,7 +157,7 @@ bool BlkFront::connect(bh::xenbus::XsClient& xs, uint32_t devid, const FrontLayo
 }
 
 bool BlkFront::submit(uint8_t op, uint64_t sector, const uint64_t* pages, uint32_t n, uint64_t id) {
-    if (broken() || nfree_ == 0 || n == 0 || n > kMaxSegments || ring_->full()) return false;
+    if (broken() || nfree_ == 0 || n == 0 || n > kMaxSegments || ring_.full()) return false;
     uint32_t s = free_[--nfree_];
     Request64 r{};
     r.operation = op;
@@ -146,21 +181,21 @@ bool BlkFront::submit(uint8_t op, uint64_t sector, const uint64_t* pages, uint32
         r.seg[i] = Segment{ref(s, i), 0, static_cast<uint8_t>(kSectorsPerPage - 1), 0};
     }
     shadow_[s].id = id, shadow_[s].op = op, shadow_[s].nseg = static_cast<uint8_t>(n), shadow_[s].busy = true;
-    return ring_->put_request(r) == bh::ring::RingError::None;
+    return ring_.put(r);
 }
 
 bool BlkFront::submit_flush(uint64_t id) {
-    if (broken() || nfree_ == 0 || ring_->full()) return false;
+    if (broken() || nfree_ == 0 || ring_.full()) return false;
     uint32_t s = free_[--nfree_];
     Request64 r{};
     r.operation = kOpFlush;
     r.id = s;
     shadow_[s].id = id, shadow_[s].op = kOpFlush, shadow_[s].nseg = 0, shadow_[s].busy = true;
-    return ring_->put_request(r) == bh::ring::RingError::None;
+    return ring_.put(r);
 }
 
 bool BlkFront::submit_discard(uint64_t sector, uint64_t sectors, uint64_t id) {
-    if (broken() || !discard_ || nfree_ == 0 || ring_->full()) return false;
+    if (broken() || !discard_ || nfree_ == 0 || ring_.full()) return false;
     uint32_t s = free_[--nfree_];
     Request64 r{};
     r.operation = kOpDiscard;
@@ -168,16 +203,16 @@ bool BlkFront::submit_discard(uint64_t sector, uint64_t sectors, uint64_t id) {
     r.sector_number = sector;
     __builtin_memcpy(&r.seg[0], &sectors, sizeof sectors);  // blkif_request_discard.nr_sectors
     shadow_[s].id = id, shadow_[s].op = kOpDiscard, shadow_[s].nseg = 0, shadow_[s].busy = true;
-    return ring_->put_request(r) == bh::ring::RingError::None;
+    return ring_.put(r);
 }
 
 void BlkFront::push() {
-    if (ring_ && ring_->push_requests()) call(BH_CALL_EVTCHN_SEND, at_.port_slot);
+    if (ring_.ready() && ring_.push()) call(BH_CALL_EVTCHN_SEND, at_.port_slot);
 }
 
 bool BlkFront::take(uint64_t& id, int16_t& status) {
     Response64 rsp;
-    if (broken() || ring_->consume_response(rsp) != bh::ring::RingError::None) return false;
+    if (broken() || !ring_.take(rsp)) return false;
     // Only an id we handed out, for a request in flight, with its operation.
     if (rsp.id >= kSlots || !shadow_[rsp.id].busy || shadow_[rsp.id].op != rsp.operation) {
         print("blkfront: backend answered id %lu that is not in flight: ring broken", rsp.id);
@@ -203,7 +238,7 @@ bool BlkFront::take(uint64_t& id, int16_t& status) {
 }
 
 bh_port_t BlkFront::wait() {
-    while (!broken() && !ring_->final_check_for_responses()) {
+    while (!broken() && !ring_.final_check()) {
         bh_port_t p = wait_event();
         if (p != port_) return p;
     }

@@ -250,15 +250,15 @@ int bh_main(uint64_t, uint64_t arg1) {
     uint32_t role = static_cast<uint32_t>(arg1);
     g_ctl_port = static_cast<bh_port_t>(call(BH_CALL_EVTCHN_STATUS, BH_SLOT_CONTROL).r2 >> 32);
     if (!g_xs.connect() ||
-        !g_front.connect(g_xs, kXvda, bh::blkif::FrontLayout{kRingVa, kRingSlot, kPortSlot, 16,
+        !g_front.connect(g_xs, kXvda, bh::blkif::FrontLayout{kRingVa, kRingSlot, kPortSlot, 16, role == 3,
                                                              role == 0 ? 0 : kPoolVa, kPoolSlot})) {
         print("blkclient: FAIL no disk");
         return 1;
     }
     uint64_t blocks = g_front.sectors() / 8;
-    print("blkclient: xvda connected to domain %u: %lu sectors, %s%s%s", g_front.backend(), g_front.sectors(),
+    print("blkclient: xvda connected to domain %u: %lu sectors, %s%s%s%s", g_front.backend(), g_front.sectors(),
           g_front.read_only() ? "read-only" : "read-write", g_front.has_flush() ? ", flush" : "",
-          g_front.persistent() ? ", persistent grants" : "");
+          g_front.persistent() ? ", persistent grants" : "", g_front.x86_32() ? ", x86_32-abi" : "");
     if (blocks > kMaxBlocks) blocks = kMaxBlocks;
     if (blocks < kDepth * kPagesPerSlot * 2 || g_front.read_only()) {
         print("blkclient: FAIL the disk is too small or read-only for the test");

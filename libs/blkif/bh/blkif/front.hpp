@@ -18,11 +18,32 @@
 
 namespace bh::blkif {
 
+// The front of a one-page blkif ring in either x86 ABI, seen through the native structures:
+// requests are written and responses read in the layout the frontend announced.
+class AbiFrontRing {
+public:
+    void init(uint64_t va, bool x86_32);
+    bool x86_32() const { return r32_ != nullptr; }
+    bool ready() const { return r64_ || r32_; }
+    bool full() const;
+    bool put(const Request64& r);
+    [[nodiscard]] bool push();
+    bool take(Response64& out);
+    [[nodiscard]] bool final_check();
+    bh::ring::RingError error() const;
+
+private:
+    bh::ring::FrontRing<Ring64>* r64_ = nullptr;
+    bh::ring::FrontRing<Ring32>* r32_ = nullptr;
+    alignas(8) uint8_t space_[sizeof(bh::ring::FrontRing<Ring64>)];
+};
+
 struct FrontLayout {
     uint64_t ring_va;           // one page for the shared ring
     bh_slot_t ring_slot;        // its frame capability
     bh_slot_t port_slot;        // the event channel to the backend
     bh_grant_ref_t first_ref;   // the ring's grant; data grants follow (kSlots * kMaxSegments)
+    bool x86_32 = false;        // announce (and speak) the x86_32 ABI, as a 686 guest would
     // Persistent grants (feature-persistent, as Linux's blkfront does them): a pool of
     // kSlots * kMaxSegments pages granted once, data copied through it. pool_va 0: none.
     uint64_t pool_va = 0;
@@ -43,7 +64,8 @@ public:
     bh_domid_t backend() const { return backend_; }
     bh_port_t port() const { return port_; }
     uint32_t in_flight() const { return kSlots - nfree_; }
-    bool broken() const { return broken_ || !ring_ || ring_->error() != bh::ring::RingError::None; }
+    bool broken() const { return broken_ || !ring_.ready() || ring_.error() != bh::ring::RingError::None; }
+    bool x86_32() const { return ring_.x86_32(); }
 
     // Queues a read or write of whole pages (page-aligned virtual addresses of ours) starting
     // at `sector`; visible to the backend at push(). False when no slot is free.
@@ -73,8 +95,7 @@ private:
     }
 
     FrontLayout at_{};
-    bh::ring::FrontRing<Ring64>* ring_ = nullptr;
-    alignas(bh::ring::FrontRing<Ring64>) uint8_t ring_space_[sizeof(bh::ring::FrontRing<Ring64>)];
+    AbiFrontRing ring_;
     char backend_path_[96] = {};
     bh_domid_t backend_ = 0;
     bh_port_t port_ = 0;
