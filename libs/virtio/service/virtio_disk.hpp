@@ -11,8 +11,7 @@
 
 #include "bh/virtio/blk.hpp"
 #include "bh/virtio/driver_queue.hpp"
-#include "bh/virtio/mmio_regs.hpp"
-#include "bh/virtio/modern_transport.hpp"
+#include "virtio_pci.hpp"
 
 namespace bh::virtio {
 
@@ -59,18 +58,13 @@ public:
 
 private:
     bool start();
-    volatile uint8_t* map_region(uint8_t bar, uint32_t offset, uint32_t length);
 
     DiskLayout at_{};
-    MmioRegs regs_{nullptr};
-    volatile uint8_t* notify_base_ = nullptr;
+    mutable VirtioPci pci_;
     volatile uint16_t* doorbell_ = nullptr;
-    volatile uint8_t* device_cfg_ = nullptr;
-    uint32_t multiplier_ = 0;
     uint64_t wanted_ = 0, features_ = 0, capacity_ = 0, completed_ = 0;
     uint32_t max_discard_ = 0, discard_align_ = 1;
     bh_port_t port_ = 0;
-    uint32_t mapped_[6] = {};
     DriverQueue::Slot slots_[kQueueSize];
     alignas(DriverQueue) uint8_t queue_space_[sizeof(DriverQueue)];
     DriverQueue* q_ = nullptr;
