@@ -89,10 +89,11 @@ int cmd_bench(const Layout& layout, bool json, const BootOptions& opts) {
     else
         fmt::print(stderr, "bench: no xsbench image in {}: store benchmarks skipped\n", layout.build.string());
     // Driver domains, on the machine with devices: the block path against the disk used
-    // directly, then the restart of a killed block backend (100 kills).
+    // directly (grants mapped per request, then persistent grants), then the restart of a
+    // killed block backend (100 kills).
     BootOptions devices = opts;
     devices.machine = "devices";
-    for (const char* s : {"blkbench", "blkrestart"}) {
+    for (const char* s : {"blkbench", "blkbench-persistent", "blkrestart"}) {
         if (std::filesystem::exists(layout.image(s))) boot_bench(layout, s, false, json, devices, why);
         else fmt::print(stderr, "bench: no {} image in {}: skipped\n", s, layout.build.string());
     }

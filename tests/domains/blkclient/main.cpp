@@ -193,7 +193,7 @@ struct FrontDev {
     }
 };
 
-int bench() {
+int bench(const char* suffix) {
     namespace wl = bh::blkif::workload;
     constexpr uint32_t kRounds = 3;
     constexpr uint64_t kBenchVa = 0x68000000;
@@ -236,12 +236,19 @@ int bench() {
     }
     uint64_t bytes = 2 * wl::kSeqBytes;  // written, then read
     auto mib_s = [&](uint64_t cycles) { return bytes * per_us * 1000000 / cycles / (1 << 20); };
-    print("BH-BENCH name=blk_seq_mib_s value=%lu unit=MiB/s", mib_s(s));
-    print("BH-BENCH name=blk_seq_mib_s_direct value=%lu unit=MiB/s", mib_s(ds));
-    print("BH-BENCH name=blk_seq_ratio value=%lu.%02lu unit=x", ds * 100 / s / 100, ds * 100 / s % 100);
-    print("BH-BENCH name=blk_rand4k_iops value=%lu unit=ops/s", uint64_t{wl::kRandOps} * per_us * 1000000 / rn);
-    print("BH-BENCH name=blk_rand4k_iops_direct value=%lu unit=ops/s", uint64_t{wl::kRandOps} * per_us * 1000000 / drn);
-    print("BH-BENCH name=blk_rand4k_ratio value=%lu.%02lu unit=x", drn * 100 / rn / 100, drn * 100 / rn % 100);
+    auto bench = [suffix](const char* name, uint64_t v, const char* unit) {
+        print("BH-BENCH name=%s%s value=%lu unit=%s", name, suffix, v, unit);
+    };
+    auto ratio = [suffix](const char* name, uint64_t reference, uint64_t ours) {
+        print("BH-BENCH name=%s%s value=%lu.%02lu unit=x", name, suffix, reference * 100 / ours / 100,
+              reference * 100 / ours % 100);
+    };
+    bench("blk_seq_mib_s", mib_s(s), "MiB/s");
+    bench("blk_seq_mib_s_direct", mib_s(ds), "MiB/s");
+    ratio("blk_seq_ratio", ds, s);
+    bench("blk_rand4k_iops", uint64_t{wl::kRandOps} * per_us * 1000000 / rn, "ops/s");
+    bench("blk_rand4k_iops_direct", uint64_t{wl::kRandOps} * per_us * 1000000 / drn, "ops/s");
+    ratio("blk_rand4k_ratio", drn, rn);
     report_ready();
     return 0;
 }
@@ -251,7 +258,7 @@ int bh_main(uint64_t, uint64_t arg1) {
     g_ctl_port = static_cast<bh_port_t>(call(BH_CALL_EVTCHN_STATUS, BH_SLOT_CONTROL).r2 >> 32);
     if (!g_xs.connect() ||
         !g_front.connect(g_xs, kXvda, bh::blkif::FrontLayout{kRingVa, kRingSlot, kPortSlot, 16, role == 3,
-                                                             role == 0 ? 0 : kPoolVa, kPoolSlot})) {
+                                                             role == 0 || role == 2 ? 0 : kPoolVa, kPoolSlot})) {
         print("blkclient: FAIL no disk");
         return 1;
     }
@@ -271,7 +278,8 @@ int bh_main(uint64_t, uint64_t arg1) {
         return 1;
     }
     uint64_t zeros = 0, read_errors = 0;
-    if (role == 2) return bench();
+    if (role == 2) return bench("");
+    if (role == 4) return bench("_persistent");
     if (role == 1) {
         // Restart without reboot: the backend is killed kKills times while we write. Ready first,
         // and wait until the supervisor has seen it: our later control events are kill requests.
