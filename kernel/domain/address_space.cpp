@@ -118,14 +118,19 @@ Result<AddressSpace::Leaf> AddressSpace::lookup(vaddr_t va) const {
                 (tr->flags & kDevice) != 0};
 }
 
-Result<AddressSpace::Leaf> AddressSpace::unmap(vaddr_t va) {
+void AddressSpace::flush_dma() {
+    if (dma_root_) platform::iommu_flush(dma_did_);
+}
+
+Result<AddressSpace::Leaf> AddressSpace::unmap(vaddr_t va, bool flush_dma) {
     Leaf leaf = TRY(lookup(va));
     Tables t(root_, QuotaTables{quota_});
     TRY(t.unmap(va & ~(kPageSize - 1)));
     if (platform::mmu_root() == root_) platform::mmu_flush(va);
     if (dma_root_ && !leaf.device) {
         (void)Tables(dma_root_, QuotaTables{quota_}).unmap(va & ~(kPageSize - 1));
-        platform::iommu_flush(dma_did_);  // no device may still reach the frame we drop
+        // No device may still reach the frame we drop (a batch flushes once, before any release).
+        if (flush_dma || !leaf.foreign) platform::iommu_flush(dma_did_);
     }
     if (!leaf.device) machine_frames().unref(leaf.pa);
     return leaf;

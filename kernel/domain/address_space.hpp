@@ -29,7 +29,10 @@ public:
     Result<void> map(vaddr_t va, paddr_t pa, bool writable, bool executable, bool foreign);
     // Maps one page of device MMIO, uncached, never executable; holds no frame reference.
     Result<void> map_device(vaddr_t va, paddr_t pa);
-    Result<Leaf> unmap(vaddr_t va);
+    // flush_dma false: the device table loses the page but the IOMMU's caches may keep it until
+    // flush_dma(); for batches that release nothing before flushing (grant unmaps).
+    Result<Leaf> unmap(vaddr_t va, bool flush_dma = true);
+    void flush_dma();
     Result<Leaf> lookup(vaddr_t va) const;
     void destroy();
 

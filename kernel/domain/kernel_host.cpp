@@ -63,6 +63,16 @@ void GnttabKernelHost::unmap_foreign(bh_domid_t mapper, vaddr_t va) {
     if (d && d->as.root()) (void)d->as.unmap(va);
 }
 
+void GnttabKernelHost::unmap_foreign_batched(bh_domid_t mapper, vaddr_t va) {
+    Domain* d = domain_slot(mapper);
+    if (d && d->as.root()) (void)d->as.unmap(va, false);
+}
+
+void GnttabKernelHost::flush_foreign_dma(bh_domid_t mapper) {
+    Domain* d = domain_slot(mapper);
+    if (d) d->as.flush_dma();
+}
+
 Result<paddr_t> GnttabKernelHost::local_frame(bh_domid_t self, vaddr_t va, bool write) {
     Domain* d = domain_by_id(self);
     if (!d) return Error::BadDomain;

@@ -23,6 +23,8 @@ public:
     void put_frame(paddr_t pa) override;
     Result<void> map_foreign(bh_domid_t mapper, vaddr_t va, paddr_t pa, bool writable) override;
     void unmap_foreign(bh_domid_t mapper, vaddr_t va) override;
+    void unmap_foreign_batched(bh_domid_t mapper, vaddr_t va) override;
+    void flush_foreign_dma(bh_domid_t mapper) override;
     Result<paddr_t> local_frame(bh_domid_t self, vaddr_t va, bool write) override;
     Result<paddr_t> alloc_table_frame() override;
     void free_table_frame(paddr_t pa) override;

@@ -30,6 +30,10 @@ public:
     virtual Result<void> map_foreign(bh_domid_t mapper, vaddr_t va, paddr_t pa, bool writable) = 0;
     // Removes a mapping made by map_foreign (and flushes it from every TLB).
     virtual void unmap_foreign(bh_domid_t mapper, vaddr_t va) = 0;
+    // The same, leaving the mapper's devices' translation caches (IOTLB) to one
+    // flush_foreign_dma after a batch; the caller must not release the grant before that.
+    virtual void unmap_foreign_batched(bh_domid_t mapper, vaddr_t va) { unmap_foreign(mapper, va); }
+    virtual void flush_foreign_dma(bh_domid_t) {}
     // The machine frame behind the caller's own page at `va` (page-aligned), for grant copy.
     // Takes no reference: the caller is inside its own hypercall. BadAddress if unmapped or,
     // with `write`, not writable.

@@ -51,6 +51,27 @@ Result<void> GrantTable::unmap(uint32_t handle) {
     return success();
 }
 
+void GrantTable::unmap_many(const uint32_t* handles, uint32_t n, Error* status) {
+    MapEntry taken[kMaxBatch];
+    bool any = false;
+    for (uint32_t i = 0; i < n && i < kMaxBatch; ++i) {
+        MapEntry* live = maptrack_.lookup(handles[i]);
+        status[i] = live ? Error::None : Error::BadHandle;
+        if (!live) continue;
+        taken[i] = *live;
+        maptrack_.remove(handles[i]);
+        host_.unmap_foreign_batched(owner_, taken[i].va);
+        any = true;
+    }
+    if (any) host_.flush_foreign_dma(owner_);
+    for (uint32_t i = 0; i < n && i < kMaxBatch; ++i) {
+        if (status[i] != Error::None) continue;
+        taken[i].granter->release(taken[i].ref, taken[i].writable != 0);
+        host_.put_frame(taken[i].pa);
+        taken[i].granter->mapping_gone();
+    }
+}
+
 void GrantTable::release_all() {
     for (uint32_t h = maptrack_.next_used(0); h != Maptrack::kNone; h = maptrack_.next_used(h + 1))
         (void)unmap(h);  // cannot fail: h is live

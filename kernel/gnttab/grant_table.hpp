@@ -83,6 +83,11 @@ public:
     Result<uint32_t> map(bh_domid_t granter, bh_grant_ref_t ref, vaddr_t va, bool readonly);
     // BadHandle for an unknown or already unmapped handle.
     Result<void> unmap(uint32_t handle);
+    // Unmaps handles[0..n) in three steps — every mapping, one device-cache flush, then every
+    // grant release — so no granter gets a page back that a device could still reach. status[i]
+    // gets each one's result (BadHandle for an unknown or repeated handle). n <= kMaxBatch.
+    static constexpr uint32_t kMaxBatch = 16;
+    void unmap_many(const uint32_t* handles, uint32_t n, Error* status);
     // Grant copy. `ops` is kernel memory (the syscall layer copies it in and out). BadArg if
     // count > kMaxCopyOps or ops is null with count > 0; Dead if retired; otherwise success,
     // and each op's status holds BH_OK or its bh_error. Per-op errors: BadArg (unknown flags,

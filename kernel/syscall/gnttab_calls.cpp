@@ -52,6 +52,40 @@ Result<void> copy(Domain& self, GrantTable& gt, vaddr_t ptr, uint64_t count) {
     return self.as.copy_out(ptr, ops, bytes);
 }
 
+// Copies ops in, checks the array is writable (so a bad pointer fails with nothing done), runs
+// each, and copies the statuses (and handles) back.
+Result<void> map_batch(GrantTable& gt, Domain& self, vaddr_t ptr, uint64_t count) {
+    if (count == 0 || count > GrantTable::kMaxBatch) return Error::BadArg;
+    bh_grant_map ops[GrantTable::kMaxBatch];
+    size_t bytes = count * sizeof(bh_grant_map);
+    TRYV(self.as.copy_in(ops, ptr, bytes));
+    TRYV(self.as.check_writable(ptr, bytes));
+    for (uint64_t i = 0; i < count; ++i) {
+        bh_grant_map& op = ops[i];
+        Result<uint32_t> h = op.readonly > 1 ? Result<uint32_t>(Error::BadArg)
+                             : !page_aligned(op.vaddr) || !user_range_ok(op.vaddr, kPageSize)
+                                 ? Result<uint32_t>(Error::BadAddress)
+                                 : gt.map(op.domid, op.ref, op.vaddr, op.readonly != 0);
+        op.status = static_cast<int16_t>(h.ok() ? Error::None : h.error());
+        op.handle = h.ok() ? h.value() : 0;
+    }
+    return self.as.copy_out(ptr, ops, bytes);
+}
+
+Result<void> unmap_batch(GrantTable& gt, Domain& self, vaddr_t ptr, uint64_t count) {
+    if (count == 0 || count > GrantTable::kMaxBatch) return Error::BadArg;
+    bh_grant_unmap ops[GrantTable::kMaxBatch];
+    size_t bytes = count * sizeof(bh_grant_unmap);
+    TRYV(self.as.copy_in(ops, ptr, bytes));
+    TRYV(self.as.check_writable(ptr, bytes));
+    uint32_t handles[GrantTable::kMaxBatch];
+    Error status[GrantTable::kMaxBatch];
+    for (uint64_t i = 0; i < count; ++i) handles[i] = ops[i].handle;
+    gt.unmap_many(handles, static_cast<uint32_t>(count), status);
+    for (uint64_t i = 0; i < count; ++i) ops[i].status = static_cast<int16_t>(status[i]);
+    return self.as.copy_out(ptr, ops, bytes);
+}
+
 }  // namespace
 
 Result<void> sys_gnttab(Domain& self, const SysArgs& a, SysOut& out) {
@@ -71,6 +105,8 @@ Result<void> sys_gnttab(Domain& self, const SysArgs& a, SysOut& out) {
     }
     case BH_CALL_GNTTAB_UNMAP: return gt.unmap(TRY(arg32(a.a1)));
     case BH_CALL_GNTTAB_COPY: return copy(self, gt, a.a1, a.a2);
+    case BH_CALL_GNTTAB_MAP_BATCH: return map_batch(gt, self, a.a1, a.a2);
+    case BH_CALL_GNTTAB_UNMAP_BATCH: return unmap_batch(gt, self, a.a1, a.a2);
     default: return Error::BadCall;
     }
 }

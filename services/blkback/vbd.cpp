@@ -210,7 +210,10 @@ void Vbd::drop_persistent() {
 }
 
 void Vbd::unmap(InFlight& e) {
-    for (uint32_t j = 0; j < e.nseg; ++j) call(BH_CALL_GNTTAB_UNMAP, BH_SLOT_GNTTAB, e.handles[j]);
+    // One call, one IOMMU flush for the request's pages.
+    bh_grant_unmap ops[bh::blkif::kMaxSegments];
+    for (uint32_t j = 0; j < e.nseg; ++j) ops[j] = bh_grant_unmap{static_cast<uint32_t>(e.handles[j]), 0, 0};
+    if (e.nseg) call(BH_CALL_GNTTAB_UNMAP_BATCH, BH_SLOT_GNTTAB, reinterpret_cast<uint64_t>(ops), e.nseg);
     e.nseg = 0;
 }
 
@@ -237,26 +240,41 @@ void Vbd::admit(const bh::blkif::Request& r, bh::virtio::VirtioDisk& disk) {
     }
     bool write = r.operation == bh::blkif::kOpWrite;
     bh::virtio::Segment data[bh::blkif::kMaxSegments];
+    uint64_t page[bh::blkif::kMaxSegments];
+    // Pages not kept persistently are mapped for this request, all in one call. The disk only
+    // reads a page we write to it: mapped read-only, and so for the device too.
+    bh_grant_map ops[bh::blkif::kMaxSegments];
+    uint32_t nops = 0, at[bh::blkif::kMaxSegments];
+    for (uint32_t j = 0; j < r.nr_segments; ++j) {
+        page[j] = persistent_ ? persistent_va(r.seg[j].gref) : 0;
+        if (!page[j]) {
+            at[nops] = j;
+            ops[nops++] = bh_grant_map{data_va(slot, j), r.seg[j].gref, fe_, static_cast<uint8_t>(write), 0, 0, 0, 0};
+        }
+    }
+    Ret m = nops ? call(BH_CALL_GNTTAB_MAP_BATCH, BH_SLOT_GNTTAB, reinterpret_cast<uint64_t>(ops), nops) : Ret{};
+    bool mapped = m.ok();
+    for (uint32_t k = 0; k < nops; ++k) {
+        if (m.ok() && ops[k].status == BH_OK) {
+            e.handles[e.nseg++] = ops[k].handle;
+            page[at[k]] = data_va(slot, at[k]);
+        } else {
+            mapped = false;
+        }
+    }
+    if (!mapped) {
+        unmap(e);
+        e.status = bh::blkif::kRspError;
+        e.done = true;
+        return;
+    }
     uint32_t nd = 0;
     for (uint32_t j = 0; j < r.nr_segments; ++j) {
-        uint64_t page = persistent_ ? persistent_va(r.seg[j].gref) : 0;
-        if (!page) {
-            // The disk only reads a page we write to it: map it read-only, and so the device's too.
-            Ret m = call(BH_CALL_GNTTAB_MAP, BH_SLOT_GNTTAB, fe_, r.seg[j].gref, data_va(slot, j), write ? 1 : 0);
-            if (!m.ok()) {
-                unmap(e);
-                e.status = bh::blkif::kRspError;
-                e.done = true;
-                return;
-            }
-            e.handles[e.nseg++] = m.r1;
-            page = data_va(slot, j);
-        }
         uint32_t first = r.seg[j].first_sect, n = r.seg[j].last_sect - first + 1u;
-        uint64_t at = page + first * bh::blkif::kSectorSize;
+        uint64_t addr = page[j] + first * bh::blkif::kSectorSize;
         // Consecutive segments land on consecutive pages of ours: one descriptor for the run.
-        if (nd && data[nd - 1].addr + data[nd - 1].len == at) data[nd - 1].len += n * bh::blkif::kSectorSize;
-        else data[nd++] = bh::virtio::Segment{at, n * bh::blkif::kSectorSize, !write};
+        if (nd && data[nd - 1].addr + data[nd - 1].len == addr) data[nd - 1].len += n * bh::blkif::kSectorSize;
+        else data[nd++] = bh::virtio::Segment{addr, n * bh::blkif::kSectorSize, !write};
     }
     if (!disk.submit(write ? bh::virtio::blk::kOut : bh::virtio::blk::kIn, offset_ + r.sector_number, data, nd,
                      cookie)) {

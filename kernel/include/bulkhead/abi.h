@@ -111,6 +111,11 @@ enum bh_call {
     BH_CALL_GNTTAB_MAP = 41,     /* (gnttab_slot, domid, ref, vaddr, readonly) -> rdx = handle */
     BH_CALL_GNTTAB_UNMAP = 42,   /* (gnttab_slot, handle) */
     BH_CALL_GNTTAB_COPY = 43,    /* (gnttab_slot, ptr to bh_grant_copy, count) */
+    BH_CALL_GNTTAB_MAP_BATCH = 44,   /* (gnttab_slot, ptr to bh_grant_map, count <= 16): each op
+                                        as GNTTAB_MAP, its own status and handle */
+    BH_CALL_GNTTAB_UNMAP_BATCH = 45, /* (gnttab_slot, ptr to bh_grant_unmap, count <= 16): all
+                                        unmapped, the devices' IOMMU caches flushed once, then
+                                        all grants released; a status each */
 
     BH_CALL_DOMAIN_CREATE = 50,  /* (machine_slot, module_index, dst_slot, quota_pages, domid or 0) -> rdx = domid */
     BH_CALL_DOMAIN_START = 51,   /* (dom_slot, arg0, arg1) starts the vCPU with rdi/rsi = args */
@@ -250,6 +255,23 @@ struct bh_grant_copy {
     uint16_t len;
     uint16_t flags;
     int16_t status; /* out: BH_OK or a bh_error, per segment */
+    uint16_t pad;
+};
+
+/* Batched grant maps and unmaps (a backend's request of several pages in one call). */
+struct bh_grant_map {
+    uint64_t vaddr;    /* page-aligned, where to map */
+    uint32_t ref;
+    uint16_t domid;    /* the granter */
+    uint8_t readonly;
+    uint8_t pad;
+    uint32_t handle;   /* out */
+    int16_t status;    /* out: BH_OK or a bh_error */
+    uint16_t pad2;
+};
+struct bh_grant_unmap {
+    uint32_t handle;
+    int16_t status;    /* out */
     uint16_t pad;
 };
 

@@ -117,7 +117,7 @@ uint64_t call_number() {
 // The numbers abi.h defines; anything else must never succeed.
 bool known_call(uint64_t nr) {
     return nr <= 8 || (nr >= 10 && nr <= 15) || (nr >= 20 && nr <= 22) || (nr >= 30 && nr <= 38) ||
-           (nr >= 40 && nr <= 43) || (nr >= 50 && nr <= 58) || (nr >= 60 && nr <= 69) ||
+           (nr >= 40 && nr <= 45) || (nr >= 50 && nr <= 58) || (nr >= 60 && nr <= 69) ||
            (nr >= 70 && nr < BH_CALL_COUNT);
 }
 

@@ -108,6 +108,7 @@ void iommu_detach(uint16_t bdf) { bhtest::g_log.iommu.detaches.push_back(bdf); }
 void iommu_flush(uint16_t did) {
     bhtest::g_log.iommu.flushes.push_back(did);
     bhtest::g_log.iommu.free_frames_at_flush.push_back(machine_frames().free_frames());
+    if (bhtest::g_log.iommu.on_flush) bhtest::g_log.iommu.on_flush();
 }
 void iommu_sync() { ++bhtest::g_log.iommu.syncs; }
 uint64_t msi_message(uint32_t index, uint32_t* data) {

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,7 @@ struct IommuLog {
     std::vector<uint16_t> flushes;
     std::vector<uint64_t> free_frames_at_flush;  // the allocator's free frames at each flush
     uint32_t syncs = 0;
+    std::function<void()> on_flush;  // run at each flush (tests check what still holds then)
 };
 
 // Everything the fake platform recorded since the last reset. Host tests only.
