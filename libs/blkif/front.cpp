@@ -22,14 +22,7 @@ bool AbiFrontRing::full() const { return r32_ ? r32_->full() : r64_->full(); }
 
 bool AbiFrontRing::put(const Request64& r) {
     if (!r32_) return r64_->put_request(r) == bh::ring::RingError::None;
-    Request32 n{};
-    n.operation = r.operation;
-    n.nr_segments = r.nr_segments;
-    n.handle = r.handle;
-    n.id = r.id;
-    n.sector_number = r.sector_number;
-    for (uint32_t i = 0; i < kMaxSegments; ++i) n.seg[i] = r.seg[i];
-    return r32_->put_request(n) == bh::ring::RingError::None;
+    return r32_->put_request(convert_request<Request32>(r)) == bh::ring::RingError::None;
 }
 
 bool AbiFrontRing::push() { return r32_ ? r32_->push_requests() : r64_->push_requests(); }

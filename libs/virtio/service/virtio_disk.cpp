@@ -33,15 +33,8 @@ bool VirtioDisk::open(const DiskLayout& at, uint64_t wanted) {
     at_ = at;
     wanted_ = wanted;
     if (!pci_.attach(at.config_va, at.bar_va, kVirtioBlkModern, "virtio-disk")) return false;
-    Ret a = call(BH_CALL_FRAME_ALLOC, at.dma_slot, kDmaPages);
-    Ret m = a.ok() ? call(BH_CALL_FRAME_MAP, at.dma_slot, at.dma_va, 1) : a;
-    Ret irq = m.ok() ? call(BH_CALL_EVTCHN_BIND_IRQ, BH_SLOT_MSI0 + 1, at.port_slot) : m;
-    if (!irq.ok()) {
-        print("virtio-disk: cannot set up memory or MSI-X entry 1: %s", error_name(irq.err));
-        return false;
-    }
-    port_ = static_cast<bh_port_t>(irq.r1);
-    if (!start()) return false;
+    port_ = pci_.take_memory_and_irq(at.dma_va, at.dma_slot, kDmaPages, at.port_slot);
+    if (!port_ || !start()) return false;
     auto cfg32 = [&](uint16_t off) { return pci_.config32(off); };
     capacity_ = cfg32(blk::config::kCapacity) | uint64_t{cfg32(blk::config::kCapacity + 4)} << 32;
     if (has(blk::kFeatureDiscard)) {

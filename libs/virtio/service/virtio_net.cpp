@@ -16,15 +16,9 @@ static_assert(SplitLayout{VirtioNet::kQueueSize}.total() <= 0x1000, "each queue 
 bool VirtioNet::open(const NetLayout& at) {
     at_ = at;
     if (!pci_.attach(at.config_va, at.bar_va, kVirtioNetModern, "virtio-net")) return false;
-    Ret a = call(BH_CALL_FRAME_ALLOC, at.dma_slot, kDmaPages);
-    Ret m = a.ok() ? call(BH_CALL_FRAME_MAP, at.dma_slot, at.dma_va, 1) : a;
-    Ret irq = m.ok() ? call(BH_CALL_EVTCHN_BIND_IRQ, BH_SLOT_MSI0 + 1, at.port_slot) : m;
-    if (!irq.ok()) {
-        print("virtio-net: cannot set up memory or MSI-X entry 1: %s", error_name(irq.err));
-        return false;
-    }
-    port_ = static_cast<bh_port_t>(irq.r1);
+    port_ = pci_.take_memory_and_irq(at.dma_va, at.dma_slot, kDmaPages, at.port_slot);
     uint64_t features = 0;
+    if (!port_) return false;
     if (!pci_.negotiate(uint64_t{1} << net::kFeatureMac, &features)) return false;
     for (uint16_t q = 0; q < 2; ++q) {
         q_[q] = new (space_[q]) DriverQueue(reinterpret_cast<void*>(queue_va(q)), kQueueSize, slots_[q], false);

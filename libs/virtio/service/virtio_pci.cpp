@@ -53,6 +53,17 @@ bool VirtioPci::attach(uint64_t config_va, uint64_t bar_va, uint16_t device_id, 
     return common && notify_ && device_;
 }
 
+bh_port_t VirtioPci::take_memory_and_irq(uint64_t va, bh_slot_t slot, uint32_t pages, bh_slot_t port_slot) {
+    Ret a = call(BH_CALL_FRAME_ALLOC, slot, pages);
+    Ret m = a.ok() ? call(BH_CALL_FRAME_MAP, slot, va, 1) : a;
+    Ret irq = m.ok() ? call(BH_CALL_EVTCHN_BIND_IRQ, BH_SLOT_MSI0 + 1, port_slot) : m;
+    if (!irq.ok()) {
+        print("%s: cannot set up memory or MSI-X entry 1: %s", who_, error_name(irq.err));
+        return 0;
+    }
+    return static_cast<bh_port_t>(irq.r1);
+}
+
 bool VirtioPci::negotiate(uint64_t wanted, uint64_t* features) {
     if (transport().negotiate(wanted, features) == TransportError::None) return true;
     print("%s: feature negotiation refused", who_);

@@ -18,6 +18,9 @@ public:
     // structures from bar_va (BAR i at + i MiB); false (logged as "<who>: ...") unless it is a
     // modern virtio function with device id `device_id` and all its structures.
     bool attach(uint64_t config_va, uint64_t bar_va, uint16_t device_id, const char* who);
+    // The driver's DMA area (`pages` frames in `slot`, mapped at va) and MSI-X entry 1 bound to
+    // an event channel in port_slot: its port, or 0 (logged).
+    bh_port_t take_memory_and_irq(uint64_t va, bh_slot_t slot, uint32_t pages, bh_slot_t port_slot);
     // Reset, then negotiate `wanted` (VERSION_1 and ACCESS_PLATFORM always).
     bool negotiate(uint64_t wanted, uint64_t* features);
     // Queue q with `size` entries in memory at mem_va (zeroed here), completions on MSI-X entry

@@ -89,15 +89,23 @@ struct Request {
     uint64_t discard_sectors;  // kOpDiscard only
 };
 
-template <class Raw>
-Request decode(const Raw& r) {
-    Request q{};
+// Field by field between request layouts (the ABIs differ only in alignment); a discard's
+// sector count travels in the segments' bytes.
+template <class To, class From>
+To convert_request(const From& r) {
+    To q{};
     q.operation = r.operation;
     q.nr_segments = r.nr_segments;
     q.handle = r.handle;
     q.id = r.id;
     q.sector_number = r.sector_number;
     for (uint32_t i = 0; i < kMaxSegments; ++i) q.seg[i] = r.seg[i];
+    return q;
+}
+
+template <class Raw>
+Request decode(const Raw& r) {
+    Request q = convert_request<Request>(r);
     __builtin_memcpy(&q.discard_sectors, &r.seg[0], sizeof q.discard_sectors);
     return q;
 }
