@@ -221,7 +221,6 @@ void Vbd::admit(const bh::blkif::Request& r, bh::virtio::VirtioDisk& disk) {
     uint32_t slot = tail_++ % kFifo;
     InFlight& e = fifo_[slot];
     e = InFlight{r.id, r.operation, 0, false, bh::blkif::kRspOkay, {}};
-    ++requests_;
     bh::blkif::Checked c = bh::blkif::check_request(r, limits_);
     if (c.status != bh::blkif::kRspOkay) {
         e.status = c.status;

@@ -35,7 +35,6 @@ public:
     void serve(bh::virtio::VirtioDisk& disk);
     // The disk finished the request in FIFO slot `slot`.
     void complete(uint32_t slot, uint8_t virtio_status);
-    uint64_t requests() const { return requests_; }
     // The frontend broke the ring protocol: we dropped its ring; the caller closes the vbd.
     bool broken_by_frontend() const { return broken_ && !connected_; }
     void close(bh::xenbus::XsClient& xs);
@@ -86,7 +85,6 @@ private:
     alignas(8) uint8_t ring_space_[sizeof(bh::ring::BackRing<bh::blkif::Ring64>)];
     InFlight fifo_[kFifo] = {};
     uint32_t head_ = 0, tail_ = 0;  // answered up to head_, taken up to tail_
-    uint64_t requests_ = 0;
 };
 
 }  // namespace blkback

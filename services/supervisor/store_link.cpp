@@ -20,20 +20,7 @@ constexpr uint64_t kXsTimeoutTicks = 2000 / BH_TICK_MS;
 bh::xenbus::XsClient g_xs;
 int32_t g_store = -1;
 
-// Decimal, for paths and INTRODUCE arguments.
-void put_u64(char*& p, uint64_t v) {
-    char tmp[24];
-    int n = 0;
-    do tmp[n++] = static_cast<char>('0' + v % 10);
-    while ((v /= 10) && n < 24);
-    while (n) *p++ = tmp[--n];
-    *p = '\0';
-}
-
-void put_str(char*& p, const char* s) {
-    while (*s) *p++ = *s++;
-    *p = '\0';
-}
+using Text = bh::xenbus::Text;
 
 bool xs_ok(const char* what, const char* err) {
     if (err) print("supervisor: xenstore %s: %s", what, err);
@@ -105,30 +92,17 @@ bool store_introduce(uint32_t i) {
         return false;
     }
     // /local/domain/<id> owned by the domain, readable by nobody else; name and domid in it.
-    char dir[48], path[80], perm[16], id[8], port[8], gfn[24];
-    char* p = dir;
-    put_str(p, "/local/domain/");
-    put_u64(p, c.id);
-    p = perm;
-    put_str(p, "n");
-    put_u64(p, c.id);
-    p = id;
-    put_u64(p, c.id);
-    p = port;
-    put_u64(p, r.r1);
-    p = gfn;
-    put_u64(p, bh::xenbus::kXsRingVaddr >> 12);
-    const char* perms[] = {perm};
-    bool ok = xs_ok("mkdir", g_xs.mkdir(0, dir)) && xs_ok("set_perms", g_xs.set_perms(0, dir, perms, 1));
-    p = path;
-    put_str(p, dir);
-    put_str(p, "/name");
-    ok = ok && xs_ok("write name", g_xs.write(0, path, c.name));
-    p = path;
-    put_str(p, dir);
-    put_str(p, "/domid");
-    ok = ok && xs_ok("write domid", g_xs.write(0, path, id));
-    const char* args[] = {id, gfn, port};
+    Text dir, perm, id, port, gfn;
+    dir << "/local/domain/" << uint64_t{c.id};
+    perm << "n" << uint64_t{c.id};
+    id << uint64_t{c.id};
+    port << r.r1;
+    gfn << (bh::xenbus::kXsRingVaddr >> 12);
+    const char* perms[] = {perm.s};
+    bool ok = xs_ok("mkdir", g_xs.mkdir(0, dir.s)) && xs_ok("set_perms", g_xs.set_perms(0, dir.s, perms, 1));
+    ok = ok && xs_ok("write name", g_xs.write(0, (Text() << dir.s << "/name").s, c.name));
+    ok = ok && xs_ok("write domid", g_xs.write(0, (Text() << dir.s << "/domid").s, id.s));
+    const char* args[] = {id.s, gfn.s, port.s};
     ok = ok && xs_ok("introduce", g_xs.request(bh::xs::MsgType::Introduce, 0, args, 3, nullptr, 0,
                                                nullptr, 0, nullptr));
     if (!ok) fail("cannot introduce", c.name, BH_E_BAD_STATE);
@@ -147,8 +121,6 @@ bool store_seed() {
 
 namespace sup {
 namespace {
-
-using Text = bh::xenbus::Text;
 
 bool write_node(const Text& dir, const char* key, const Text& value) {
     Text path;

@@ -100,7 +100,6 @@ bool VirtioDisk::take(uint64_t& cookie, uint8_t& status) {
     cookie = cookie_[s];
     status = *reinterpret_cast<volatile uint8_t*>(at_.dma_va + kStatusOff + s);
     free_[nfree_++] = s;
-    ++completed_;
     return true;
 }
 

@@ -53,8 +53,6 @@ public:
     bool take(uint64_t& cookie, uint8_t& status);
     // Resets the device and sets the queue up again (everything in flight is dropped).
     bool restart();
-    // Requests whose completion was taken from the device, for statistics.
-    uint64_t completed() const { return completed_; }
 
 private:
     bool start();
@@ -62,7 +60,7 @@ private:
     DiskLayout at_{};
     mutable VirtioPci pci_;
     volatile uint16_t* doorbell_ = nullptr;
-    uint64_t wanted_ = 0, features_ = 0, capacity_ = 0, completed_ = 0;
+    uint64_t wanted_ = 0, features_ = 0, capacity_ = 0;
     uint32_t max_discard_ = 0, discard_align_ = 1;
     bh_port_t port_ = 0;
     DriverQueue::Slot slots_[kQueueSize];
