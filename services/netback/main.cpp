@@ -1,0 +1,152 @@
+// netback: a network driver domain. It drives the virtio-net NIC the supervisor gave it (its
+// PCI function, behind the IOMMU) and serves Xen virtual interfaces to the frontends the
+// manifest names: Linux's xen-netfront, or Bulkhead's own (libs/netif). The NIC and the vifs
+// are the ports of a learning L2 switch (bh/netif/l2switch.hpp) that also applies each vif's
+// anti-spoofing guard and filter rules. The toolstack (the supervisor) has written each vif's
+// two xenstore directories; we watch backend/vif and take each through the xenbus handshake.
+#include <bh/netif/frame.hpp>
+#include <bh/netif/l2switch.hpp>
+#include <bh/rt.hpp>
+#include <bh/xenbus/xs_client.hpp>
+#include <bh/xenbus/xs_text.hpp>
+#include <virtio_net.hpp>
+
+#include "vif.hpp"
+
+using namespace bh::rt;
+using namespace bh::xenbus;
+
+namespace {
+
+constexpr uint64_t kConfigVa = 0x60000000, kBarVa = 0x61000000, kDmaVa = 0x68000000;
+constexpr bh_slot_t kDmaSlot = 8, kNicPortSlot = 9;
+constexpr uint32_t kUplink = 0;
+constexpr uint64_t kMacAgeTicks = 300000 / BH_TICK_MS;  // learnt MACs lapse after 5 minutes
+
+XsClient g_xs;
+bh::virtio::VirtioNet g_nic;
+bool g_have_nic = false;
+netback::Vif g_vif[netback::kMaxVifs];
+uint32_t g_nvif = 0;
+bh::netif::L2Switch g_switch(kMacAgeTicks);
+char g_base[64];
+uint64_t g_uplink_dropped = 0;
+alignas(4096) uint8_t g_frame[2048];
+
+uint64_t now() { return call(BH_CALL_TIME).r1; }
+
+// The switch's verdict for one frame, carried out.
+void deliver(uint32_t in, const netback::Frame& f) {
+    uint32_t out = g_switch.route(in, f.data, f.len, now());
+    for (uint32_t p = 0; out; ++p, out >>= 1) {
+        if (!(out & 1)) continue;
+        if (p == kUplink) {
+            if (!g_have_nic) continue;
+            // The wire wants finished checksums (we offer the NIC no offloads).
+            if (f.csum_blank) {
+                static uint8_t copy[2048];
+                __builtin_memcpy(copy, f.data, f.len);
+                bh::netif::complete_checksum(copy, f.len);
+                if (!g_nic.send(copy, f.len)) ++g_uplink_dropped;
+            } else if (!g_nic.send(f.data, f.len)) {
+                ++g_uplink_dropped;
+            }
+            continue;
+        }
+        for (uint32_t v = 0; v < g_nvif; ++v)
+            if (g_vif[v].switch_port() == p) g_vif[v].enqueue(f);
+    }
+}
+
+void flush_all() {
+    for (uint32_t v = 0; v < g_nvif; ++v) g_vif[v].flush_rx();
+}
+
+// New vifs under backend/vif/<fe>/<devid>: set each up once.
+void scan() {
+    char fes[512], devs[256];
+    size_t nf = 0;
+    if (g_xs.directory(0, g_base, fes, sizeof fes, &nf)) return;
+    for (size_t i = 0; i < nf; i += __builtin_strlen(fes + i) + 1) {
+        uint64_t fe = 0;
+        size_t nd = 0;
+        Text dir;
+        dir << g_base << "/" << (fes + i);
+        if (!parse_u64(fes + i, &fe) || fe > 0xffff || g_xs.directory(0, dir.s, devs, sizeof devs, &nd)) continue;
+        for (size_t k = 0; k < nd; k += __builtin_strlen(devs + k) + 1) {
+            uint64_t devid = 0;
+            if (!parse_u64(devs + k, &devid) || devid > 0xffff) continue;
+            bool known = false;
+            for (uint32_t v = 0; v < g_nvif; ++v)
+                known = known || (g_vif[v].frontend() == fe && g_vif[v].devid() == devid);
+            if (known || g_nvif == netback::kMaxVifs) continue;
+            netback::Vif& vif = g_vif[g_nvif];
+            if (vif.init(g_nvif, static_cast<bh_domid_t>(fe), static_cast<uint32_t>(devid), g_xs)) {
+                g_switch.set_port(vif.switch_port(), vif.port_config());
+                ++g_nvif;
+                vif.on_store(g_xs);
+                vif.serve(deliver);  // re-attached: frames may be waiting already
+            }
+        }
+    }
+}
+
+void store_events() {
+    XsWatchEvent ev;
+    while (g_xs.next_watch(ev)) {
+        if (text_is(ev.token, "vif")) scan();
+        for (uint32_t v = 0; v < g_nvif; ++v)
+            if (g_vif[v].watches(ev.path)) g_vif[v].on_store(g_xs);
+    }
+}
+
+void drain_nic() {
+    while (uint32_t n = g_nic.receive(g_frame, sizeof g_frame)) deliver(kUplink, netback::Frame{g_frame, n, false, false});
+}
+
+}  // namespace
+
+int bh_main(uint64_t, uint64_t) {
+    if (!g_xs.connect()) {
+        print("netback: no xenstore connection");
+        return 1;
+    }
+    g_have_nic = g_nic.open(bh::virtio::NetLayout{kConfigVa, kBarVa, kDmaVa, kDmaSlot, kNicPortSlot});
+    if (!g_have_nic) {
+        print("netback: no NIC");
+        return 1;
+    }
+    const uint8_t* mac = g_nic.mac();
+    print("netback: uplink virtio NIC %02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+    g_switch.set_port(kUplink, bh::netif::PortConfig{});
+    Text base;
+    base << "/local/domain/" << uint64_t{self_id()} << "/backend/vif";
+    copy(g_base, sizeof g_base, base.s);
+    if (const char* e = g_xs.watch(g_base, "vif")) {
+        print("netback: cannot watch %s: %s", g_base, e);
+        return 1;
+    }
+    report_ready();
+    for (;;) {
+        store_events();
+        bh_port_t p = g_xs.take_other();
+        if (!p) p = wait_event();
+        if (p == g_xs.port()) continue;  // store traffic: handled at the top
+        if (p == g_nic.port()) {
+            drain_nic();
+        } else {
+            for (uint32_t v = 0; v < g_nvif; ++v)
+                if (g_vif[v].owns_port(p)) g_vif[v].serve(deliver);
+        }
+        flush_all();
+        for (uint32_t v = 0; v < g_nvif; ++v) {
+            netback::Vif& vif = g_vif[v];
+            if (vif.broken_by_frontend()) {
+                vif.close(g_xs);
+                g_switch.remove_port(vif.switch_port());
+            } else if (vif.connected() && !g_switch.has_port(vif.switch_port())) {
+                g_switch.set_port(vif.switch_port(), vif.port_config());  // it came back
+            }
+        }
+    }
+}
