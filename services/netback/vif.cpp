@@ -274,7 +274,7 @@ void Vif::finish_frame(uint32_t q, DeliverFn deliver, int16_t status) {
                 bh_grant_copy& op = ops[n++];
                 op = bh_grant_copy{};
                 op.source = bh_grant_copy_ptr{r.gref, fe_, r.offset, 0};
-                op.dest = bh_grant_copy_ptr{reinterpret_cast<uint64_t>(scratch(q)), 0, static_cast<uint16_t>(at), 0};
+                op.dest = bh_grant_copy_ptr{reinterpret_cast<uint64_t>(scratch(q)), self_id(), static_cast<uint16_t>(at), 0};
                 op.len = static_cast<uint16_t>(size);
                 op.flags = BH_GNTCOPY_SOURCE_GREF;
             }
@@ -374,7 +374,7 @@ void Vif::flush_rx() {
                 }
                 uint32_t slot = Q.head + n;
                 ops[n] = bh_grant_copy{};
-                ops[n].source = bh_grant_copy_ptr{reinterpret_cast<uint64_t>(backlog(q, slot)) & ~0xfffull, 0,
+                ops[n].source = bh_grant_copy_ptr{reinterpret_cast<uint64_t>(backlog(q, slot)) & ~0xfffull, self_id(),
                                                   static_cast<uint16_t>(reinterpret_cast<uint64_t>(backlog(q, slot)) & 0xfff), 0};
                 ops[n].dest = bh_grant_copy_ptr{reqs[n].gref, fe_, 0, 0};
                 ops[n].len = Q.len[slot % kBacklog];

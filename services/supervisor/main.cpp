@@ -245,6 +245,7 @@ int bh_main(uint64_t nr_modules, uint64_t) {
         introduced[i] = !(c.spec->xs & kXsClient) || (store_index() >= 0 && store_introduce(i));
     }
     if (s->nr_disks && (store_index() < 0 || !store_vbds(*s))) fail("cannot set up", "the virtual disks", BH_E_BAD_STATE);
+    if (s->nr_nics && (store_index() < 0 || !store_vifs(*s))) fail("cannot set up", "the virtual interfaces", BH_E_BAD_STATE);
     for (uint32_t i = 0; i < g_n; ++i)
         if (introduced[i]) start(i);
     int32_t kill_for = -1, killed = -1;  // who asked for a kill, told when `killed` is back

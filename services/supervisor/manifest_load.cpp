@@ -83,6 +83,42 @@ bool take_devices(m::Domain::Reader d, Child& c, char* why, uint32_t n) {
     return true;
 }
 
+// Virtual interfaces, by frontend name (validated on the host; the shape checked again here,
+// netback parses the rules themselves and refuses a vif whose rules it cannot read).
+template <class Domains>
+bool load_nics(const Domains& domains, Scenario& out, char* why, uint32_t n) {
+    out.nr_nics = out.nr_rules = 0;
+    uint8_t handles[kMaxChildren] = {};
+    for (uint32_t a = 0; a < out.nr_children; ++a) {
+        for (auto v : domains[a].getCapabilities().getNics()) {
+            uint32_t f = 0;
+            while (f < out.nr_children && !text_is(v.getFrontend(), out.children[f].name)) ++f;
+            auto rules = v.getRules();
+            if (f == out.nr_children || f == a || out.nr_nics == kMaxNics || v.getMac().size() >= sizeof(Nic::mac) ||
+                v.getIp().size() >= sizeof(Nic::ip) || rules.size() > kMaxNicRules - out.nr_rules ||
+                !(out.children[a].xs & kXsClient) || !(out.children[f].xs & kXsClient) || out.children[a].pci < 0) {
+                say(why, n, "domain ", out.children[a].name, ": bad virtual interface");
+                return false;
+            }
+            Nic& nic = out.nics[out.nr_nics++];
+            nic.backend = static_cast<uint8_t>(a), nic.frontend = static_cast<uint8_t>(f);
+            nic.handle = handles[f]++;
+            copy_text(v.getMac(), nic.mac, sizeof nic.mac);
+            copy_text(v.getIp(), nic.ip, sizeof nic.ip);
+            nic.first_rule = static_cast<uint16_t>(out.nr_rules);
+            nic.nr_rules = static_cast<uint16_t>(rules.size());
+            for (uint32_t k = 0; k < rules.size(); ++k) {
+                if (rules[k].size() > kMaxRuleChars) {
+                    say(why, n, "domain ", out.children[a].name, ": a filter rule is too long");
+                    return false;
+                }
+                copy_text(rules[k], out.rules[out.nr_rules++], kMaxRuleChars + 1);
+            }
+        }
+    }
+    return true;
+}
+
 }  // namespace
 
 bool load_manifest(uint32_t index, uint32_t nr_modules, Scenario& out, char* why, uint32_t n) {
@@ -197,7 +233,7 @@ bool load_manifest(uint32_t index, uint32_t nr_modules, Scenario& out, char* why
                                              v.getOffsetSectors(), v.getSectors()};
         }
     }
-    return true;
+    return load_nics(domains, out, why, n);
 }
 
 }  // namespace sup

@@ -62,6 +62,17 @@ struct Disk {
     uint64_t sectors;           // 0 = to the end
 };
 
+inline constexpr uint32_t kMaxNics = 16, kMaxNicRules = 64, kMaxRuleChars = 96;
+
+// A virtual interface: a port on backend's switch that frontend sees as vif/<handle>.
+struct Nic {
+    uint8_t backend, frontend;  // child indices
+    uint8_t handle;             // its place among the frontend's nics
+    char mac[18];               // "" = 00:16:3e:00:<frontend id>:<handle>
+    char ip[16];                // "" = no source-address guard
+    uint16_t first_rule, nr_rules;  // in Scenario::rules
+};
+
 struct Scenario {
     const char* name;  // the label in BH-TEST lines (kernel command line scenario=)
     Child children[kMaxChildren];
@@ -70,6 +81,10 @@ struct Scenario {
     uint32_t nr_links;
     Disk disks[kMaxDisks];
     uint32_t nr_disks;
+    Nic nics[kMaxNics];
+    uint32_t nr_nics;
+    char rules[kMaxNicRules][kMaxRuleChars + 1];
+    uint32_t nr_rules;
     uint32_t min_dom_exc;  // VIRQ_DOM_EXC notifications the supervisor must see
 };
 

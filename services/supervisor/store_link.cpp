@@ -180,3 +180,58 @@ bool store_vbds(const Scenario& s) {
 }
 
 }  // namespace sup
+
+namespace sup {
+namespace {
+
+// Xen's OUI (00:16:3e), then the frontend's id and the vif's handle: unique per vif.
+void derived_mac(char (&out)[18], bh_domid_t fe, uint8_t handle) {
+    const uint8_t b[6] = {0x00, 0x16, 0x3e, static_cast<uint8_t>(fe >> 8), static_cast<uint8_t>(fe), handle};
+    const char* hex = "0123456789abcdef";
+    for (int i = 0; i < 6; ++i) {
+        out[3 * i] = hex[b[i] >> 4], out[3 * i + 1] = hex[b[i] & 15];
+        out[3 * i + 2] = i < 5 ? ':' : '\0';
+    }
+}
+
+}  // namespace
+
+// libxl's vif nodes, both halves, before either side runs. ip (Xen's vif-route key, Qubes'
+// address) and filter/N (the port's rules) are what netback guards the port with.
+bool store_vifs(const Scenario& s) {
+    for (uint32_t k = 0; k < s.nr_nics; ++k) {
+        const Nic& n = s.nics[k];
+        bh_domid_t be = g_children[n.backend].id, fe = g_children[n.frontend].id;
+        char mac[18];
+        if (n.mac[0]) bh::xenbus::copy(mac, sizeof mac, n.mac);
+        else derived_mac(mac, fe, n.handle);
+        Text fdir, bdir;
+        fdir << "/local/domain/" << uint64_t{fe} << "/device/vif/" << uint64_t{n.handle};
+        bdir << "/local/domain/" << uint64_t{be} << "/backend/vif/" << uint64_t{fe} << "/" << uint64_t{n.handle};
+        bool ok = own(fdir, fe, be) && own(bdir, be, fe);
+        ok = ok && write_node(fdir, "backend", Text() << bdir.s) &&
+             write_node(fdir, "backend-id", Text() << uint64_t{be}) &&
+             write_node(fdir, "handle", Text() << uint64_t{n.handle}) &&
+             write_node(fdir, "mac", Text() << mac) &&
+             write_node(fdir, "state", Text() << "1");
+        ok = ok && write_node(bdir, "frontend", Text() << fdir.s) &&
+             write_node(bdir, "frontend-id", Text() << uint64_t{fe}) &&
+             write_node(bdir, "online", Text() << "1") &&
+             write_node(bdir, "handle", Text() << uint64_t{n.handle}) &&
+             write_node(bdir, "mac", Text() << mac) &&
+             write_node(bdir, "type", Text() << "vif") &&
+             (!n.ip[0] || write_node(bdir, "ip", Text() << n.ip));
+        for (uint32_t r = 0; ok && r < n.nr_rules; ++r)
+            ok = write_node(bdir, (Text() << "filter/" << uint64_t{r}).s, Text() << s.rules[n.first_rule + r]);
+        ok = ok && write_node(bdir, "state", Text() << "1");
+        if (!ok) {
+            fail("cannot write the vif directories of", g_children[n.frontend].name, BH_E_BAD_STATE);
+            return false;
+        }
+        print("supervisor: vif %u of %s: %s%s%s on %s, %u filter rules", n.handle, g_children[n.frontend].name, mac,
+              n.ip[0] ? " " : "", n.ip, g_children[n.backend].name, n.nr_rules);
+    }
+    return true;
+}
+
+}  // namespace sup

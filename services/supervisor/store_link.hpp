@@ -25,6 +25,8 @@ bool store_seed();
 // Both xenstore halves of every virtual disk (frontend device/vbd, backend backend/vbd), after
 // the domains are introduced and before they start. False (reported) on failure.
 bool store_vbds(const Scenario& s);
+// The same for every virtual interface (frontend device/vif, backend backend/vif).
+bool store_vifs(const Scenario& s);
 int32_t store_index();  // -1 if this scenario has no store
 // Our privileged connection to the store (control requests use it); nullptr without a store.
 bh::xenbus::XsClient* store_client();

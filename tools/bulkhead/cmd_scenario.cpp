@@ -30,6 +30,8 @@ std::string make_config(const Layout& layout, const std::string& scenario, const
     out.log = log.path;
     std::vector<std::string> devices = machine_args(opts.machine, layout.disk(log.path.stem().string()), err);
     if (!err.empty()) return err;
+    for (const std::string& line : add_hostfwds(devices, opts.hostfwd, err)) fmt::print(stderr, "hostfwd: {}\n", line);
+    if (!err.empty()) return err;
     out.extra_args = devices;
     for (std::string& a : split_args(opts.qemu_args)) out.extra_args.push_back(a);
     out.input = opts.input;

@@ -18,6 +18,7 @@ struct BootOptions {
     std::string qemu_args;  // extra QEMU arguments, split on spaces
     std::string machine = "plain";  // machine.hpp: plain, devices, devices-no-iommu
     std::string input;      // a file whose bytes are typed on the serial console (headless)
+    std::vector<std::string> hostfwd;  // machine.hpp add_hostfwds: "udp:10.0.2.16:7", ...
 };
 
 // Options shared by every verb that talks to a running system over its control socket.

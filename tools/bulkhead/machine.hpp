@@ -19,4 +19,11 @@ std::vector<std::string> machine_args(const std::string& machine, const std::fil
                                       std::string& error);
 bool known_machine(const std::string& machine);
 
+// Host forwarding into the first NIC's user network (QEMU's hostfwd), for a "devices" machine:
+// each spec "udp:GUEST_IP:GUEST_PORT" (or tcp:) gets a free port on 127.0.0.1, added to `args`
+// (machine_args' output). Returns one line per rule ("udp 127.0.0.1:40000 -> 10.0.2.16:7");
+// a bad spec, or a machine without the NIC, is an error.
+std::vector<std::string> add_hostfwds(std::vector<std::string>& args, const std::vector<std::string>& specs,
+                                      std::string& error);
+
 }  // namespace bh::cli

@@ -28,6 +28,9 @@ void add_boot_options(CLI::App* cmd, BootOptions& opts) {
     cmd->add_option("--machine", opts.machine,
                     "plain (default), devices (VT-d, a virtio disk, two virtio NICs) or devices-no-iommu")
         ->check(CLI::IsMember({"plain", "devices", "devices-no-iommu"}));
+    cmd->add_option("--hostfwd", opts.hostfwd,
+                    "with --machine devices: forward a free 127.0.0.1 port to udp:GUEST_IP:PORT or tcp:GUEST_IP:PORT "
+                    "on the first NIC's network (printed as 'hostfwd: udp 127.0.0.1:N -> ...')");
     cmd->add_option("--qemu-args", opts.qemu_args,
                     "extra QEMU arguments, e.g. \"-d int,cpu_reset -D build/logs/q.log\" or \"-s -S\"");
 }

@@ -37,3 +37,29 @@ TEST_CASE("Machine.DevicesPutTheIommuFirstAndMakeAFreshSparseDisk") {
     CHECK(err.find("unknown machine 'mainframe'") != std::string::npos);
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("Machine.HostForwardsGetFreePortsOnTheFirstNic") {
+    auto dir = std::filesystem::temp_directory_path() / "bh-machine-fwd";
+    std::string err;
+    auto args = machine_args("devices", dir / "x.img", err);
+    REQUIRE(err.empty());
+    auto lines = bh::cli::add_hostfwds(args, {"udp:10.0.2.16:7", "tcp:10.0.2.17:22"}, err);
+    REQUIRE(err.empty());
+    REQUIRE(lines.size() == 2);
+    CHECK_THAT(lines[0], Catch::Matchers::StartsWith("udp 127.0.0.1:") && Catch::Matchers::EndsWith(" -> 10.0.2.16:7"));
+    std::string n0;
+    for (auto& a : args)
+        if (a.rfind("user,id=n0", 0) == 0) n0 = a;
+    CHECK_THAT(n0, Catch::Matchers::Contains(",hostfwd=udp:127.0.0.1:") && Catch::Matchers::Contains("-10.0.2.16:7") &&
+                       Catch::Matchers::Contains(",hostfwd=tcp:127.0.0.1:"));
+    for (const char* bad : {"udp:10.0.2.16", "sctp:10.0.2.16:7", "udp:10.0.2:7", "udp:10.0.2.16:0", "udp:10.0.2.16:70000"}) {
+        INFO(bad);
+        std::string e;
+        CHECK(bh::cli::add_hostfwds(args, {bad}, e).empty());
+        CHECK_THAT(e, Catch::Matchers::Contains("expected udp:GUEST_IP:GUEST_PORT"));
+    }
+    std::vector<std::string> plain;
+    bh::cli::add_hostfwds(plain, {"udp:10.0.2.16:7"}, err);
+    CHECK_THAT(err, Catch::Matchers::Contains("--machine devices"));
+    std::filesystem::remove_all(dir);
+}

@@ -80,6 +80,16 @@ void dump_domain(m::Domain::Reader d, std::string& out) {
         if (v.getSectors() != 0) out += fmt::format("sectors = {}\n", v.getSectors());
         if (v.getReadOnly()) out += "read_only = true\n";
     }
+    for (auto v : caps.getNics()) {
+        out += fmt::format("\n[[domain.nic]]\nfrontend = {}\n", quote(v.getFrontend()));
+        if (v.getMac().size() != 0) out += fmt::format("mac = {}\n", quote(v.getMac()));
+        if (v.getIp().size() != 0) out += fmt::format("ip = {}\n", quote(v.getIp()));
+        if (v.getRules().size() != 0) {
+            out += "rules = [";
+            for (unsigned j = 0; j < v.getRules().size(); ++j) out += (j ? ", " : "") + quote(v.getRules()[j]);
+            out += "]\n";
+        }
+    }
 }
 
 }  // namespace

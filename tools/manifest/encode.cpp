@@ -57,6 +57,15 @@ std::vector<uint8_t> encode_manifest(const Topology& t) {
             disks[k].setSectors(v.sectors);
             disks[k].setReadOnly(v.read_only);
         }
+        auto nics = caps.initNics(static_cast<unsigned>(d.nics.size()));
+        for (unsigned k = 0; k < d.nics.size(); ++k) {
+            const VirtualNic& v = d.nics[k];
+            nics[k].setFrontend(v.frontend);
+            nics[k].setMac(v.mac);
+            nics[k].setIp(v.ip);
+            auto rules = nics[k].initRules(static_cast<unsigned>(v.rules.size()));
+            for (unsigned j = 0; j < v.rules.size(); ++j) rules.set(j, v.rules[j]);
+        }
         auto peers = caps.initPeers(static_cast<unsigned>(d.peers.size()));
         for (unsigned k = 0; k < d.peers.size(); ++k) peers.set(k, d.peers[k]);
         auto xs = caps.initXenstore();

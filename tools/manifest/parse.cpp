@@ -154,6 +154,22 @@ Domain read_domain(TableReader& r, Context& cx) {
             dr.problem("vdev", fmt::format("must be \"xvda\" to \"xvdp\", got \"{}\"", v.vdev));
         d.disks.push_back(v);
     });
+    each_table(r, "nic", cx, [&](TableReader& nr) {
+        VirtualNic v;
+        v.line = nr.line();
+        v.frontend = nr.string("frontend", true).value_or("");
+        v.mac = nr.string("mac", false).value_or("");
+        v.ip = nr.string("ip", false).value_or("");
+        if (const toml::array* rules = nr.array("rules")) {
+            size_t i = 0;
+            for (const toml::node& p : *rules) {
+                if (p.is_string()) v.rules.emplace_back(p.as_string()->get());
+                else nr.problem(fmt::format("rules[{}]", i), "must be a string (a filter rule)", &p);
+                ++i;
+            }
+        }
+        d.nics.push_back(v);
+    });
     return d;
 }
 

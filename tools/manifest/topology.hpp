@@ -33,6 +33,14 @@ struct VirtualDisk {
     int line = 0;
 };
 
+struct VirtualNic {
+    std::string frontend;
+    std::string mac;  // "" = derived from the frontend's id and the handle
+    std::string ip;   // "" = no source-address guard
+    std::vector<std::string> rules;
+    int line = 0;
+};
+
 struct PathGrant {
     std::string path;
     std::string perm;  // "r", "w" or "rw"
@@ -65,6 +73,7 @@ struct Domain {
     uint32_t backoff_ms = 0;
     std::vector<Device> devices;
     std::vector<VirtualDisk> disks;  // a block backend's exports
+    std::vector<VirtualNic> nics;    // a network backend's vifs
     std::vector<std::string> peers;
     XenstoreRole xenstore = XenstoreRole::None;
     std::vector<PathGrant> xenstore_paths;

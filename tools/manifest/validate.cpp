@@ -6,6 +6,7 @@
 #include <set>
 
 #include "topology.hpp"
+#include "validate_nics.hpp"
 
 namespace bh::topology {
 
@@ -86,6 +87,7 @@ void validate(const Topology& t, std::string_view file, std::vector<Problem>& ou
             }
         }
     }
+    validate_nics(t, index, report);
     for (size_t i = 0; i < t.domains.size(); ++i) {
         const Domain& d = t.domains[i];
         if (d.test.kills.empty()) continue;

@@ -79,6 +79,17 @@ struct Capabilities {
   peers @1 :List(Text);        # domains this one gets an event-channel / grant link to
   xenstore @2 :XenstoreAccess;
   disks @3 :List(VirtualDisk); # a block backend: the virtual disks it exports (blkif)
+  nics @4 :List(VirtualNic);   # a network backend: the virtual interfaces it serves (netif)
+}
+
+# A Xen virtual interface served by this (network backend) domain to one frontend domain, a
+# port on the backend's switch. Its handle (vif/N) is its place among the frontend's nics in
+# manifest order. The supervisor writes both xenstore directories, as Xen's toolstack does.
+struct VirtualNic {
+  frontend @0 :Text;           # the domain that sees it (a xenstore client)
+  mac @1 :Text;                # "xx:xx:xx:xx:xx:xx"; "" = 00:16:3e:00:<frontend id>:<handle>
+  ip @2 :Text;                 # "a.b.c.d": the only source address the switch takes from it; "" = any
+  rules @3 :List(Text);        # filter rules, first match decides (libs/netif/bh/netif/filter.hpp)
 }
 
 # A slice of the backend's physical disk, seen by one frontend domain as a Xen virtual block

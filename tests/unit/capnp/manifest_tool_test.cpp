@@ -198,6 +198,20 @@ const std::string kClients =
     "[[domain]]\nname = \"c1\"\nimage = \"c.elf\"\nmemory_kib = 1024\nxenstore = { role = \"client\" }\n"
     "[[domain]]\nname = \"c2\"\nimage = \"c.elf\"\nmemory_kib = 1024\nxenstore = { role = \"client\" }\n"
     "[[domain]]\nname = \"plain\"\nimage = \"c.elf\"\nmemory_kib = 1024\n";
+// Encodes a topology that must have no problems.
+std::vector<uint8_t> encode_clean(const std::string& text) {
+    toml::table doc = toml::parse(std::string_view(text), std::string_view("test.toml"));
+    auto enc = bh::topology::encode_topology(doc, "test.toml");
+    for (auto& p : enc.problems) FAIL(p.text());
+    return enc.bytes;
+}
+// The dump of a manifest encodes back to the same bytes.
+void check_dump_round_trips(const std::vector<uint8_t>& bytes) {
+    std::string dump, error;
+    REQUIRE(bh::topology::dump_manifest(bytes, dump, error));
+    toml::table again = toml::parse(std::string_view(dump), std::string_view("dump.toml"));
+    CHECK(bh::topology::encode_topology(again, "dump.toml").bytes == bytes);
+}
 std::string disk(const std::string& fe, const std::string& vdev, const std::string& extra = "") {
     return "[[domain.disk]]\nfrontend = \"" + fe + "\"\nvdev = \"" + vdev + "\"\n" + extra;
 }
@@ -206,11 +220,9 @@ std::string disk(const std::string& fe, const std::string& vdev, const std::stri
 TEST_CASE("ManifestTool.VirtualDisksRoundTripAndReadInSystem") {
     std::string text = kBlk + disk("c1", "xvda", "offset_sectors = 0\nsectors = 65536\n") +
                        disk("c2", "xvdb", "offset_sectors = 65536\nread_only = true\n") + kClients;
-    toml::table doc = toml::parse(std::string_view(text), std::string_view("test.toml"));
-    auto enc = bh::topology::encode_topology(doc, "test.toml");
-    for (auto& p : enc.problems) FAIL(p.text());
+    std::vector<uint8_t> bytes = encode_clean(text);
     bh::wire::Message msg;
-    REQUIRE(msg.open(enc.bytes) == bh::wire::Error::None);
+    REQUIRE(msg.open(bytes) == bh::wire::Error::None);
     bh::manifest::Manifest::Reader m;
     REQUIRE(msg.root(m) == bh::wire::Error::None);
     auto disks = m.getDomains()[0].getCapabilities().getDisks();
@@ -221,10 +233,7 @@ TEST_CASE("ManifestTool.VirtualDisksRoundTripAndReadInSystem") {
     CHECK(disks[1].getOffsetSectors() == 65536);
     CHECK(disks[1].getSectors() == 0);
     CHECK(disks[1].getReadOnly());
-    std::string dump, error;
-    REQUIRE(bh::topology::dump_manifest(enc.bytes, dump, error));
-    toml::table again = toml::parse(std::string_view(dump), std::string_view("dump.toml"));
-    CHECK(bh::topology::encode_topology(again, "dump.toml").bytes == enc.bytes);
+    check_dump_round_trips(bytes);
 }
 
 TEST_CASE("ManifestTool.VirtualDiskRules") {
@@ -253,4 +262,58 @@ TEST_CASE("ManifestTool.VirtualDiskRules") {
     // Read-only slices may share sectors.
     CHECK(problems_of(kBlk + disk("c1", "xvda", "read_only = true\n") + disk("c2", "xvda", "read_only = true\n") +
                       kClients).empty());
+}
+
+namespace {
+std::string nic(const std::string& fe, const std::string& extra = "") {
+    return "[[domain.nic]]\nfrontend = \"" + fe + "\"\n" + extra;
+}
+}  // namespace
+
+TEST_CASE("ManifestTool.VirtualNicsRoundTripAndReadInSystem") {
+    std::string text = kBlk + nic("c1", "ip = \"10.0.2.16\"\n") +
+                       nic("c2", "mac = \"00:16:3e:00:00:02\"\nrules = [\"deny in proto=udp dport=9\", \"allow\"]\n") + kClients;
+    std::vector<uint8_t> bytes = encode_clean(text);
+    bh::wire::Message msg;
+    REQUIRE(msg.open(bytes) == bh::wire::Error::None);
+    bh::manifest::Manifest::Reader m;
+    REQUIRE(msg.root(m) == bh::wire::Error::None);
+    auto nics = m.getDomains()[0].getCapabilities().getNics();
+    REQUIRE(nics.size() == 2);
+    CHECK(nics[0].getFrontend() == bh::wire::Text("c1"));
+    CHECK(nics[0].getIp() == bh::wire::Text("10.0.2.16"));
+    CHECK(nics[0].getMac().size() == 0);
+    CHECK(nics[1].getMac() == bh::wire::Text("00:16:3e:00:00:02"));
+    REQUIRE(nics[1].getRules().size() == 2);
+    CHECK(nics[1].getRules()[0] == bh::wire::Text("deny in proto=udp dport=9"));
+    check_dump_round_trips(bytes);
+}
+
+TEST_CASE("ManifestTool.VirtualNicRules") {
+    struct Case {
+        std::string text, key, says;
+    };
+    std::string nopci = "[[domain]]\nname = \"netback\"\nimage = \"b.elf\"\nmemory_kib = 4096\nxenstore = { role = \"client\" }\n";
+    const Case cases[] = {
+        {kBlk + nic("nobody") + kClients, "domain[0].nic[0].frontend", "unknown domain \"nobody\""},
+        {kBlk + nic("blkback") + kClients, "domain[0].nic[0].frontend", "its own vif"},
+        {kBlk + nic("plain") + kClients, "domain[0].nic[0].frontend", "no xenstore access"},
+        {kBlk + nic("c1", "mac = \"00:16:3e:00\"\n") + kClients, "domain[0].nic[0].mac", "is not xx:xx:xx:xx:xx:xx"},
+        {kBlk + nic("c1", "mac = \"01:16:3e:00:00:01\"\n") + kClients, "domain[0].nic[0].mac", "multicast"},
+        {kBlk + nic("c1", "mac = \"00:16:3e:00:00:01\"\n") + nic("c2", "mac = \"00:16:3e:00:00:01\"\n") + kClients,
+         "domain[0].nic[1].mac", "MAC address 00:16:3e:00:00:01 already in use (at domain[0].nic[0])"},
+        {kBlk + nic("c1", "ip = \"10.0.2\"\n") + kClients, "domain[0].nic[0].ip", "not an IPv4 address"},
+        {kBlk + nic("c1", "ip = \"10.0.2.16\"\n") + nic("c2", "ip = \"10.0.2.16\"\n") + kClients,
+         "domain[0].nic[1].ip", "already in use"},
+        {kBlk + nic("c1", "rules = [\"deny dport=9\"]\n") + kClients, "domain[0].nic[0].rules[0]",
+         "\"deny dport=9\": ports need proto=udp or proto=tcp"},
+        {kBlk + nic("c1", "rules = [7]\n") + kClients, "domain[0].nic[0].rules[0]", "must be a string"},
+        {nopci + nic("c1") + kClients, "domain[0].nic[0]", "give the domain a pci device"},
+    };
+    for (const Case& c : cases) {
+        INFO(c.text);
+        Problem p = only_problem(c.text);
+        CHECK(p.key == c.key);
+        CHECK_THAT(p.message, Catch::Matchers::Contains(c.says));
+    }
 }
