@@ -246,10 +246,15 @@ bool NetFront::receive(uint8_t* out, uint32_t cap, RxFrame& info) {
 
 bh_port_t NetFront::wait() {
     for (;;) {
-        bool any = false;
-        for (uint32_t q = 0; q < nq_; ++q)
-            any = any || q_[q].tx->final_check_for_responses() || q_[q].rx->final_check_for_responses();
-        if (any || broken()) return 0;
+        // Transmit answers are collected here, so only received frames end the wait.
+        reap();
+        bool rx = false, tx = false;
+        for (uint32_t q = 0; q < nq_; ++q) {
+            rx = q_[q].rx->final_check_for_responses() || rx;
+            tx = q_[q].tx->final_check_for_responses() || tx;
+        }
+        if (rx || broken()) return 0;
+        if (tx) continue;
         bh_port_t p = wait_event();
         if (!owns_port(p)) return p;
     }

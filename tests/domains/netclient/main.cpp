@@ -9,6 +9,9 @@
 //     echo client, has 200 UDP datagrams echoed (half sent over two slots), and checks that
 //     what its vif's rules deny gets no answer, and that a frame with a forged source address
 //     never reaches the echo client.
+//   role 2, restart: keeps datagrams and pings flowing to the echo client while it has netback
+//     killed 100 times at random moments (the supervisor rebuilds it under the same id); every
+//     kill must be recovered, with neither client restarted. Then tells the echo client to quit.
 #include <bh/netif/filter.hpp>
 #include <bh/netif/front.hpp>
 #include <bh/netif/ip_stack.hpp>
@@ -27,7 +30,8 @@ constexpr bh_slot_t kMemSlot = 8, kPortSlot = 12, kTimerSlot = 30;
 constexpr bh_grant_ref_t kFirstRef = 16;
 constexpr uint32_t kGateway = 0x0a000202;  // QEMU user networking's 10.0.2.2
 constexpr uint16_t kEchoPort = 7, kDeniedPort = 9;
-constexpr uint32_t kRoleEcho = 0, kRoleProber = 1;
+constexpr uint32_t kRoleEcho = 0, kRoleProber = 1, kRoleRestart = 2;
+constexpr uint32_t kKills = 100;
 
 bh::xenbus::XsClient g_xs;
 NetFront g_front;
@@ -36,6 +40,8 @@ bh_port_t g_timer = 0;
 uint8_t g_frame[2048];
 uint64_t g_bad_checksums = 0;
 bool g_forged = false;
+bh_port_t g_ctl_port = 0;
+uint32_t g_ctl_events = 0;  // the supervisor's answers: a killed backend is back
 
 bool g_split = false;  // the next frame goes over two slots: headers, then the payload
 bool g_forge = false;  // the next frame claims another source address
@@ -78,7 +84,7 @@ bool wait_for(uint32_t ms, F want) {
             if (want(ev)) return true;
         }
         if (ticks() >= end || g_front.broken()) return false;
-        g_front.wait();  // our rings, or the timer
+        if (g_front.wait() == g_ctl_port) ++g_ctl_events;  // else our rings, or the timer
     }
 }
 
@@ -137,6 +143,9 @@ int echo() {
             return 1;
         }
     }
+    // "bye" is on its way: let the backend take it before this domain (and its grants) goes.
+    uint64_t done = g_front.tx_done(), until = ticks() + 500 / BH_TICK_MS;
+    while (g_front.tx_done() == done && ticks() < until) wait_for(10, [](const StackEvent&) { return false; });
     print("netclient: echo done: %lu datagrams answered, %lu with bad checksums dropped", answered, g_bad_checksums);
     return 0;
 }
@@ -195,10 +204,164 @@ int prober() {
     return ok ? 0 : 1;
 }
 
+// Traffic to the echo client: a window of datagrams and pings in flight, each numbered; one
+// that is not answered within 200 ms counts as lost (UDP: nobody resends). With kills > 0, asks
+// the supervisor to kill netback at random moments and times each outage: the kill -> the first
+// answer to something sent after it (a probe datagram goes every 4 ms until one is answered,
+// so the window's stale slots do not hide the recovery).
+struct Traffic {
+    static constexpr uint32_t kWindow = 8, kLossMs = 200;
+    uint32_t peer = 0;
+    uint32_t sent = 0, answered = 0, lost = 0;
+    uint32_t kills_wanted = 0, asked = 0, recovered = 0;
+    bool waiting = false;  // asked; nothing sent after the kill answered yet
+    uint32_t acked = 0;    // kills the supervisor has answered (the backend is back)
+    uint64_t kill_tsc = 0, next_at = 0, probe_at = 0;
+    uint64_t outage[kKills] = {};
+    static constexpr uint32_t kProbe = 1u << 31;  // a probe's seq: this bit | the kill's number
+    struct Slot {
+        bool busy;
+        uint32_t seq, gen;
+        uint64_t at;
+    } slot[kWindow] = {};
+    uint64_t rng = 0x9E3779B97F4A7C15ull;
+
+    uint64_t random() {
+        rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+        return rng;
+    }
+    bool send(Slot& s) {
+        uint8_t data[64];
+        for (uint32_t k = 0; k < sizeof data; ++k) data[k] = static_cast<uint8_t>(s.seq * 13 + k);
+        __builtin_memcpy(data, &s.seq, 4);
+        // Every fourth is a ping, the rest UDP datagrams.
+        return s.seq % 4 == 3 && !(s.seq & kProbe) ? g_stack.send_ping(peer, 0x5eed, static_cast<uint16_t>(s.seq), data, sizeof data)
+                              : g_stack.send_udp(peer, 5000, kEchoPort, data, sizeof data);
+    }
+    void recover() {
+        waiting = false;
+        outage[asked - 1] = rdtsc() - kill_tsc;
+        ++recovered;
+    }
+    void answer(uint32_t seq) {
+        if (seq & kProbe) {
+            if (waiting && (seq & ~kProbe) == asked) recover();
+            return;
+        }
+        for (Slot& s : slot) {
+            if (!s.busy || s.seq != seq) continue;
+            s.busy = false;
+            ++answered;
+            if (waiting && s.gen == asked) recover();  // sent after the last kill, and answered
+        }
+    }
+    // Runs until `count` have been sent and settled.
+    void run(uint32_t count) {
+        uint32_t target = sent + count;
+        for (;;) {
+            uint64_t now = ticks();
+            bool idle = true;
+            for (Slot& s : slot) {
+                if (s.busy && now - s.at > kLossMs / BH_TICK_MS) s.busy = false, ++lost;
+                if (s.busy) {
+                    idle = false;
+                    continue;
+                }
+                if (sent == target) continue;
+                s = Slot{true, sent, asked, now};
+                ++sent;
+                if (!send(s)) s.busy = false, ++lost;  // the address forgotten: a loss too
+                idle = false;
+            }
+            if (idle && sent == target) return;
+            if (kills_wanted && asked < kills_wanted && acked == asked && !waiting && answered >= next_at) {
+                ++asked;
+                waiting = true;
+                kill_tsc = rdtsc();
+                next_at = answered + 5 + random() % 40;  // a random moment in the stream
+                call(BH_CALL_EVTCHN_SEND, BH_SLOT_CONTROL);
+            }
+            if (waiting && now >= probe_at) {
+                Slot probe{false, kProbe | asked, asked, now};
+                send(probe);
+                probe_at = now + 4 / BH_TICK_MS;
+            }
+            uint32_t before = g_ctl_events;
+            // Until an answer frees a slot (or 4 ms, for the probes and the loss clock).
+            wait_for(4, [&](const StackEvent& ev) {
+                bool ours = ev.src_ip == peer && ev.len == 64 &&
+                            ((ev.kind == StackEvent::kUdp && ev.sport == kEchoPort) || ev.kind == StackEvent::kEchoReply);
+                uint32_t seq = 0;
+                if (ours) __builtin_memcpy(&seq, ev.data, 4), answer(seq);
+                return ours;
+            });
+            acked += g_ctl_events - before;
+            if (!resolve_quietly()) continue;
+        }
+    }
+    bool resolve_quietly() {
+        Mac m;
+        return g_stack.resolve(peer, &m);
+    }
+};
+
+int restarter() {
+    char peer_text[16] = {};
+    uint32_t peer = 0;
+    for (int i = 0; i < 500 && !(read_text(g_xs, "/test/net", "echo", peer_text, sizeof peer_text) &&
+                                 parse_ipv4(peer_text, &peer)); ++i)
+        wait_for(20, [](const StackEvent&) { return false; });
+    if (!peer || !resolve(peer)) {
+        print("netclient: FAIL the echo client cannot be found");
+        return 1;
+    }
+    // Ready first, and wait until the supervisor has seen it: our later control events are kills.
+    report_ready();
+    uint32_t seen = g_ctl_events;
+    while (g_ctl_events == seen) wait_for(20, [](const StackEvent&) { return false; });
+    static Traffic t;
+    t.peer = peer;
+    uint64_t t0 = ticks();
+    t.run(2000);
+    uint64_t calm_ticks = ticks() - t0;
+    uint32_t calm_sent = t.sent, calm_lost = t.lost;
+    t.kills_wanted = kKills;
+    t.next_at = t.answered + 10;
+    t0 = ticks();
+    while (t.asked < kKills || t.waiting) t.run(Traffic::kWindow);
+    uint64_t rough_ticks = ticks() - t0;
+    uint32_t rough_sent = t.sent - calm_sent, rough_lost = t.lost - calm_lost;
+    // The echo client ends when told; it answers "bye".
+    bool bye = false;
+    for (int i = 0; i < 20 && !bye; ++i) {
+        g_stack.send_udp(peer, 5001, kEchoPort, "quit", 4);
+        bye = wait_for(200, [](const StackEvent& ev) { return ev.kind == StackEvent::kUdp && ev.len == 3; });
+    }
+    uint64_t per_us = cycles_per_us();
+    uint32_t n = t.asked;
+    for (uint32_t i = 0; i < n; ++i) t.outage[i] /= per_us;
+    sort_u64(t.outage, n);
+    uint64_t median = n ? t.outage[n / 2] : 0, cold = 0;
+    print("netclient: %u kills of netback, %u recovered; outage (kill -> first answer) median %lu us, max %lu us",
+          t.asked, t.recovered, median, n ? t.outage[n - 1] : 0);
+    print("netclient: without kills %lu answers/s (%u sent, %u lost); with kills %lu answers/s (%u sent, %u lost)",
+          (calm_sent - calm_lost) * 1000ull / (calm_ticks * BH_TICK_MS + 1), calm_sent, calm_lost,
+          (rough_sent - rough_lost) * 1000ull / (rough_ticks * BH_TICK_MS + 1), rough_sent, rough_lost);
+    print("BH-BENCH name=net_restart_recovered value=%u unit=of-%u-kills", t.recovered, t.asked);
+    print("BH-BENCH name=net_restart_outage_us value=%lu unit=us", median);
+    if (bh::xenbus::read_u64(g_xs, "/test/coldstart", "netback", &cold) && cold)
+        print("BH-BENCH name=net_restart_outage_ratio value=%lu.%02lu unit=x-cold-start", median / cold,
+              median * 100 / cold % 100);
+    bool pass = t.asked == kKills && t.recovered == kKills && bye && calm_lost == 0 && !g_front.broken();
+    if (!bye) print("netclient: FAIL the echo client did not say bye");
+    return pass ? 0 : 1;
+}
+
 }  // namespace
 
 int bh_main(uint64_t, uint64_t arg1) {
     uint32_t role = static_cast<uint32_t>(arg1);
+    g_ctl_port = static_cast<bh_port_t>(call(BH_CALL_EVTCHN_STATUS, BH_SLOT_CONTROL).r2 >> 32);
     if (!g_xs.connect()) {
         print("netclient: FAIL no xenstore connection");
         return 1;
@@ -221,7 +384,7 @@ int bh_main(uint64_t, uint64_t arg1) {
     print("netclient: vif/0 connected to domain %u: %02x:%02x:%02x:%02x:%02x:%02x, %s", g_front.backend(), m[0], m[1],
           m[2], m[3], m[4], m[5], ip);
     g_stack.init(StackConfig{g_front.mac(), addr, 0xffffff00, kGateway}, send_frame, nullptr);
-    int rc = role == kRoleProber ? prober() : echo();
+    int rc = role == kRoleProber ? prober() : role == kRoleRestart ? restarter() : echo();
     if (rc == 0 && role == kRoleProber) print("netclient: prober done");
     return rc;
 }

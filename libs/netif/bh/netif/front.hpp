@@ -68,7 +68,8 @@ public:
     uint64_t tx_errors() const { return tx_errors_; }
     uint64_t tx_done() const { return tx_done_; }
     uint32_t tx_free(uint32_t queue) const { return queue < nq_ ? q_[queue].ntx_free : 0; }
-    // Blocks until one of our ports fires (0) or another port does (returned to the caller).
+    // Blocks until a frame has arrived (0) or another port fires (returned to the caller);
+    // transmit answers are reaped on the way.
     bh_port_t wait();
 
 private:
