@@ -296,16 +296,17 @@ void Vif::finish_frame(uint32_t q, DeliverFn deliver, int16_t status) {
     Q.slots = 0, Q.more = Q.extra = Q.bad = false;
 }
 
-void Vif::take_tx(uint32_t q, DeliverFn deliver) {
+bool Vif::take_tx(uint32_t q, DeliverFn deliver) {
     Queue& Q = q_[q];
-    for (uint32_t budget = 0; budget < 64 && !broken_;) {
+    for (uint32_t budget = 0; !broken_;) {
+        if (budget == 64) return true;
         TxRequest r;
         if (Q.tx->consume_request(r) != bh::ring::RingError::None) {
-            if (Q.tx->error() != bh::ring::RingError::None) return fail(q, "garbage transmit ring indexes");
-            if (!Q.tx->final_check_for_requests()) return;
+            if (Q.tx->error() != bh::ring::RingError::None) return fail(q, "garbage transmit ring indexes"), false;
+            if (!Q.tx->final_check_for_requests()) return false;
             continue;
         }
-        if (Q.slots == kMaxSlots) return fail(q, "a frame over more slots than netif allows");
+        if (Q.slots == kMaxSlots) return fail(q, "a frame over more slots than netif allows"), false;
         uint32_t s = Q.slots++;
         Q.reqs[s] = r;
         Q.null_rsp[s] = Q.extra;
@@ -313,7 +314,7 @@ void Vif::take_tx(uint32_t q, DeliverFn deliver) {
             ExtraInfo x;
             __builtin_memcpy(&x, &r, sizeof x);
             Q.reqs[s].id = 0;  // Linux writes only the status of an extra slot's response
-            if (x.type == kExtraNone || x.type > kExtraHash) return fail(q, "an unknown extra-info slot");
+            if (x.type == kExtraNone || x.type > kExtraHash) return fail(q, "an unknown extra-info slot"), false;
             if (x.type == kExtraGso) Q.bad = true;  // GSO was not offered
             Q.extra = x.flags & kExtraFlagMore;
         } else {
@@ -322,7 +323,7 @@ void Vif::take_tx(uint32_t q, DeliverFn deliver) {
                 Q.validated = r.flags & kTxDataValidated;
                 Q.extra = r.flags & kTxExtraInfo;
             } else if (r.flags & kTxExtraInfo) {
-                return fail(q, "extra info after a frame's first slot");
+                return fail(q, "extra info after a frame's first slot"), false;
             }
             Q.more = r.flags & kTxMoreData;
         }
@@ -331,6 +332,7 @@ void Vif::take_tx(uint32_t q, DeliverFn deliver) {
             ++budget;
         }
     }
+    return false;
 }
 
 void Vif::enqueue(const Frame& f) {
@@ -396,11 +398,13 @@ void Vif::flush_rx() {
     }
 }
 
-void Vif::serve(DeliverFn deliver) {
-    if (!connected_ || broken_) return;
-    for (uint32_t q = 0; q < nq_ && !broken_; ++q) take_tx(q, deliver);
+bool Vif::serve(DeliverFn deliver) {
+    if (!connected_ || broken_) return false;
+    bool more = false;
+    for (uint32_t q = 0; q < nq_ && !broken_; ++q) more = take_tx(q, deliver) || more;
     flush_rx();
     if (broken_) disconnect();
+    return more && !broken_;
 }
 
 }  // namespace netback

@@ -52,8 +52,10 @@ public:
     bool owns_port(bh_port_t p) const;
     bool connected() const { return connected_; }
     void on_store(bh::xenbus::XsClient& xs);
-    // Takes what the frontend sent (to `deliver`), and fills its receive buffers from the backlog.
-    void serve(DeliverFn deliver);
+    // Takes what the frontend sent (to `deliver`), and fills its receive buffers from the
+    // backlog. True if it stopped with frames still on a transmit ring (its budget spent, so one
+    // busy frontend cannot starve the rest): serve it again before blocking.
+    bool serve(DeliverFn deliver);
     // A frame for this vif's domain: into a queue's backlog (dropped when it is full).
     void enqueue(const Frame& f);
     // Copies backlogged frames into posted receive buffers; answers and notifies.
@@ -88,7 +90,7 @@ private:
     bool connect(bh::xenbus::XsClient& xs);
     bool connect_queue(bh::xenbus::XsClient& xs, uint32_t q, const char* dir);
     void disconnect();
-    void take_tx(uint32_t q, DeliverFn deliver);
+    bool take_tx(uint32_t q, DeliverFn deliver);
     void finish_frame(uint32_t q, DeliverFn deliver, int16_t status);
     void fail(uint32_t q, const char* why);
     uint8_t* backlog(uint32_t q, uint32_t slot) const;

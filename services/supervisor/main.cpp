@@ -187,9 +187,11 @@ void publish_cold_start(const sup::ChildState& c) {
     xs->write(0, path.s, value.s);
 }
 
+char g_cmdline[256];
+
 int bh_main(uint64_t nr_modules, uint64_t) {
-    char cmdline[256] = {};
-    call(BH_CALL_MACHINE_CMDLINE, BH_SLOT_MACHINE, reinterpret_cast<uint64_t>(cmdline), sizeof cmdline);
+    char* cmdline = g_cmdline;
+    call(BH_CALL_MACHINE_CMDLINE, BH_SLOT_MACHINE, reinterpret_cast<uint64_t>(cmdline), sizeof g_cmdline);
     char name[32] = "default", mode[16] = "";
     arg_value(cmdline, "scenario", name, sizeof name);
     arg_value(cmdline, "mode", mode, sizeof mode);
@@ -237,6 +239,10 @@ int bh_main(uint64_t nr_modules, uint64_t) {
         }
     }
     if (store_index() >= 0 && !store_seed()) fail("cannot seed", "the store", BH_E_BAD_STATE);
+    // A benchmark's host-side peer (bulkhead bench: hostport=N): where the host listens, as
+    // 10.0.2.2:N on QEMU's user network. Published for the scenario's domains.
+    if (char port[8] = {}; store_index() >= 0 && arg_value(g_cmdline, "hostport", port, sizeof port))
+        store_client()->write(0, "/test/hostport", port);
     // Introduce every client, write the disks both sides will find, then start them.
     bool introduced[kMaxChildren] = {};
     for (uint32_t i = 0; i < g_n; ++i) {

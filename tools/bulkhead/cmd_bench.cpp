@@ -8,6 +8,7 @@
 
 #include "bench.hpp"
 #include "commands.hpp"
+#include "host_sink.hpp"
 #include "process.hpp"
 #include "serial_log.hpp"
 #include "verdict.hpp"
@@ -93,9 +94,17 @@ int cmd_bench(const Layout& layout, bool json, const BootOptions& opts) {
     // killed block backend (100 kills).
     BootOptions devices = opts;
     devices.machine = "devices";
-    for (const char* s : {"blkbench", "blkbench-persistent", "blkrestart"}) {
-        if (std::filesystem::exists(layout.image(s))) boot_bench(layout, s, false, json, devices, why);
-        else fmt::print(stderr, "bench: no {} image in {}: skipped\n", s, layout.build.string());
+    for (const char* s : {"blkbench", "blkbench-persistent", "blkrestart", "netbench", "netrestart"}) {
+        if (!std::filesystem::exists(layout.image(s))) {
+            fmt::print(stderr, "bench: no {} image in {}: skipped\n", s, layout.build.string());
+            continue;
+        }
+        // The network streams' host end: a sink the guests reach as 10.0.2.2:PORT.
+        HostSink sink;
+        BootOptions with_sink = devices;
+        if (sink.port()) with_sink.append += " hostport=" + std::to_string(sink.port());
+        else fmt::print(stderr, "bench: {}\n", sink.error());
+        boot_bench(layout, s, false, json, with_sink, why);
     }
     for (const std::filesystem::path& exe : layout.host_benches()) {
         std::string failed = run_host_bench(layout, exe, json);

@@ -12,9 +12,12 @@
 //   role 2, restart: keeps datagrams and pings flowing to the echo client while it has netback
 //     killed 100 times at random moments (the supervisor rebuilds it under the same id); every
 //     kill must be recovered, with neither client restarted. Then tells the echo client to quit.
+//   role 3, sink, and role 4, source: UDP throughput (bh/netif/udp_stream.hpp), client to
+//     client through netback's switch and client to the host's sink, beside netback's own.
 #include <bh/netif/filter.hpp>
 #include <bh/netif/front.hpp>
 #include <bh/netif/ip_stack.hpp>
+#include <bh/netif/udp_stream.hpp>
 #include <bh/rt.hpp>
 #include <bh/xenbus/xs_client.hpp>
 #include <bh/xenbus/xs_text.hpp>
@@ -30,7 +33,9 @@ constexpr bh_slot_t kMemSlot = 8, kPortSlot = 12, kTimerSlot = 30;
 constexpr bh_grant_ref_t kFirstRef = 16;
 constexpr uint32_t kGateway = 0x0a000202;  // QEMU user networking's 10.0.2.2
 constexpr uint16_t kEchoPort = 7, kDeniedPort = 9;
-constexpr uint32_t kRoleEcho = 0, kRoleProber = 1, kRoleRestart = 2;
+constexpr uint32_t kRoleEcho = 0, kRoleProber = 1, kRoleRestart = 2, kRoleSink = 3, kRoleSource = 4;
+constexpr uint16_t kSinkPort = 9000;
+constexpr uint32_t kStreamDatagrams = 4000, kStreamSize = 1472;
 constexpr uint32_t kKills = 100;
 
 bh::xenbus::XsClient g_xs;
@@ -59,7 +64,7 @@ bool send_frame(void*, const uint8_t* f, uint32_t len, bool csum_blank) {
     }
     for (int tries = 0; tries < 1000; ++tries) {  // a full queue drains as the backend answers
         if (g_front.send(f, len, 0, csum_blank, g_split ? kEthHeader + 20 : 0)) return true;
-        g_front.wait();
+        if (g_front.wait_tx(0) == g_ctl_port) ++g_ctl_events;
     }
     return false;
 }
@@ -357,6 +362,71 @@ int restarter() {
     return pass ? 0 : 1;
 }
 
+// Waits for a node under /test (another domain's word); false after ~10 s.
+bool wait_node(const char* dir, const char* key, char* out, uint32_t cap) {
+    for (int i = 0; i < 500; ++i) {
+        if (read_text(g_xs, dir, key, out, cap)) return true;
+        wait_for(20, [](const StackEvent&) { return false; });
+    }
+    return false;
+}
+
+int sink() {
+    char ip[16];
+    ip_text(g_stack.config().ip, ip);
+    g_xs.write(0, "/test/net/echo", ip);
+    print("netclient: sink at %s:%u", ip, kSinkPort);
+    report_ready();
+    static UdpSink counter;
+    uint64_t per_us = cycles_per_us();
+    for (bool quit = false; !quit;) {
+        wait_for(1000, [&](const StackEvent& ev) {
+            if (ev.kind != StackEvent::kUdp) return false;
+            if (ev.dport != kSinkPort) return quit = ev.len == 4 && __builtin_memcmp(ev.data, "quit", 4) == 0;
+            char reply[64];
+            uint32_t n = 0;
+            if (counter.on(ev, rdtsc(), per_us, reply, &n)) g_stack.send_udp(ev.src_ip, kSinkPort, ev.sport, reply, n);
+            return false;
+        });
+        if (g_front.broken()) return print("netclient: FAIL the rings broke"), 1;
+    }
+    return 0;
+}
+
+// UDP throughput (role 4): to the sink client through netback's switch, and to the host's sink
+// through netback's NIC, against netback's own stream to the host (the yardstick).
+int source() {
+    char peer_text[16], direct[64], port_text[8];
+    uint32_t peer = 0;
+    uint64_t port = 0, d_count = 0, d_bytes = 0, d_us = 0;
+    if (!wait_node("/test/net", "echo", peer_text, sizeof peer_text) || !parse_ipv4(peer_text, &peer) ||
+        !wait_node("/test", "hostport", port_text, sizeof port_text) || !bh::xenbus::parse_u64(port_text, &port) ||
+        !wait_node("/test/netbench", "direct", direct, sizeof direct) || !resolve(peer)) {
+        print("netclient: FAIL the sink, the host's port or netback's own figure is missing");
+        return 1;
+    }
+    const uint8_t* p = reinterpret_cast<const uint8_t*>(direct);
+    const uint8_t* end = p + __builtin_strlen(direct);
+    parse_u64_word(p, end, &d_count), parse_u64_word(p, end, &d_bytes), parse_u64_word(p, end, &d_us);
+    report_ready();
+    auto pump = [](uint32_t ms, auto on_event) { return wait_for(ms, on_event); };
+    StreamResult cc = udp_stream(g_stack, pump, peer, kSinkPort, kStreamDatagrams, kStreamSize);
+    StreamResult ch = udp_stream(g_stack, pump, kGateway, static_cast<uint16_t>(port), kStreamDatagrams, kStreamSize);
+    g_stack.send_udp(peer, 5001, kEchoPort, "quit", 4);
+    uint64_t direct_x100 = d_us ? d_bytes * 800 / d_us : 0;
+    auto report = [&](const char* name, const char* what, const StreamResult& r) {
+        print("netclient: %s: %lu of %u datagrams of %u bytes arrived in %lu us: %lu.%02lu Mbit/s", what, r.count,
+              kStreamDatagrams, kStreamSize, r.us, r.mbit_x100() / 100, r.mbit_x100() % 100);
+        print("BH-BENCH name=%s value=%lu.%02lu unit=Mbit/s", name, r.mbit_x100() / 100, r.mbit_x100() % 100);
+        uint64_t ratio = direct_x100 ? r.mbit_x100() * 100 / direct_x100 : 0;
+        print("BH-BENCH name=%s_ratio value=%lu.%02lu unit=x-direct", name, ratio / 100, ratio % 100);
+    };
+    print("BH-BENCH name=net_udp_direct_host value=%lu.%02lu unit=Mbit/s", direct_x100 / 100, direct_x100 % 100);
+    report("net_udp_client_client", "client to client", cc);
+    report("net_udp_client_host", "client to host", ch);
+    return cc.answered && ch.answered && d_count ? 0 : 1;
+}
+
 }  // namespace
 
 int bh_main(uint64_t, uint64_t arg1) {
@@ -384,7 +454,11 @@ int bh_main(uint64_t, uint64_t arg1) {
     print("netclient: vif/0 connected to domain %u: %02x:%02x:%02x:%02x:%02x:%02x, %s", g_front.backend(), m[0], m[1],
           m[2], m[3], m[4], m[5], ip);
     g_stack.init(StackConfig{g_front.mac(), addr, 0xffffff00, kGateway}, send_frame, nullptr);
-    int rc = role == kRoleProber ? prober() : role == kRoleRestart ? restarter() : echo();
+    int rc = role == kRoleProber    ? prober()
+             : role == kRoleRestart ? restarter()
+             : role == kRoleSink    ? sink()
+             : role == kRoleSource  ? source()
+                                    : echo();
     if (rc == 0 && role == kRoleProber) print("netclient: prober done");
     return rc;
 }

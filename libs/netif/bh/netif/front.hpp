@@ -71,6 +71,8 @@ public:
     // Blocks until a frame has arrived (0) or another port fires (returned to the caller);
     // transmit answers are reaped on the way.
     bh_port_t wait();
+    // Blocks until `queue` has a free transmit buffer (0), or another port fires (returned).
+    bh_port_t wait_tx(uint32_t queue);
 
 private:
     struct Queue {
