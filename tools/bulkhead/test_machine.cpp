@@ -1,8 +1,16 @@
-// machine_args: the device machines' QEMU arguments and their fresh disk images.
+// machine_args: the device machines' QEMU arguments and their fresh disk images; host
+// forwarding; the host's UDP sink for the network benchmarks.
 #include <catch2/catch.hpp>
 
 #include <fstream>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "host_sink.hpp"
 #include "machine.hpp"
 
 using bh::cli::machine_args;
@@ -62,4 +70,32 @@ TEST_CASE("Machine.HostForwardsGetFreePortsOnTheFirstNic") {
     bh::cli::add_hostfwds(plain, {"udp:10.0.2.16:7"}, err);
     CHECK_THAT(err, Catch::Matchers::Contains("--machine devices"));
     std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("HostSink.CountsARoundAndAnswersDone") {
+    bh::cli::HostSink sink;
+    REQUIRE(sink.port() > 0);
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(static_cast<uint16_t>(sink.port()));
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    auto send = [&](const std::string& s) {
+        sendto(fd, s.data(), s.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+    };
+    auto answer = [&] {
+        send("done");
+        pollfd p{fd, POLLIN, 0};
+        char buf[64] = {};
+        if (poll(&p, 1, 2000) <= 0) return std::string("(no answer)");
+        ssize_t n = recv(fd, buf, sizeof buf - 1, 0);
+        return std::string(buf, n > 0 ? static_cast<size_t>(n) : 0);
+    };
+    for (int i = 0; i < 5; ++i) send(std::string(100, 'x'));
+    std::string first = answer();
+    CHECK_THAT(first, Catch::Matchers::StartsWith("5 500 "));
+    CHECK(answer() == "0 0 0");  // a new round
+    CHECK(sink.rounds() == 2);
+    close(fd);
 }
