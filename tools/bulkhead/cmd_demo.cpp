@@ -13,10 +13,19 @@ namespace {
 
 constexpr const char* kDemoScenario = "default";
 
+// The default system partitions the devices machine's disk and NICs; the host reaches web's
+// echo (UDP port 7) through the port printed as "hostfwd: udp 127.0.0.1:N -> 10.0.2.16:7".
+BootOptions demo_options(const BootOptions& opts) {
+    BootOptions o = opts;
+    if (o.machine == "plain") o.machine = "devices";
+    if (o.hostfwd.empty() && o.machine == "devices") o.hostfwd = {"udp:10.0.2.16:7"};
+    return o;
+}
+
 // Headless: the kernel is told `mode=check` so that it shuts down after the supervisor has
 // printed its domain table.
 int demo_check(const Layout& layout, const BootOptions& opts) {
-    BootOptions o = opts;
+    BootOptions o = demo_options(opts);
     o.append = o.append.empty() ? "mode=check" : "mode=check " + o.append;
     QemuConfig config;
     LogClaim claim;
@@ -46,7 +55,7 @@ int demo_check(const Layout& layout, const BootOptions& opts) {
 int demo_interactive(const Layout& layout, const BootOptions& opts) {
     QemuConfig config;
     LogClaim claim;
-    std::string problem = make_config(layout, kDemoScenario, opts, config, claim);
+    std::string problem = make_config(layout, kDemoScenario, demo_options(opts), config, claim);
     if (!problem.empty()) {
         fmt::print(stderr, "demo: {}\n", problem);
         return 1;

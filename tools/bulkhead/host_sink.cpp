@@ -51,9 +51,9 @@ void HostSink::serve() {
         if (len == 4 && std::memcmp(buf, "done", 4) == 0) {
             auto us = count > 1 ? std::chrono::duration_cast<std::chrono::microseconds>(last - first).count() : 0;
             std::string reply = std::to_string(count) + " " + std::to_string(bytes) + " " + std::to_string(us);
-            sendto(fd_, reply.data(), reply.size(), 0, reinterpret_cast<sockaddr*>(&from), n);
             count = bytes = 0;
-            ++rounds_;
+            ++rounds_;  // before the answer: whoever has the answer sees the round counted
+            sendto(fd_, reply.data(), reply.size(), 0, reinterpret_cast<sockaddr*>(&from), n);
             continue;
         }
         if (count++ == 0) first = Clock::now();

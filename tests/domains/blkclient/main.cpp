@@ -2,7 +2,8 @@
 // blkfront (libs/blkif). It writes checksummed blocks all over the disk with up to 16 requests
 // in flight (1 to 11 pages each), flushes, reads everything back and checks every word; blocks
 // it never wrote must read as zeros. It also asks for a read past the end of the disk, which
-// the backend must refuse without breaking the ring.
+// the backend must refuse without breaking the ring. Role 5 (the default system's `files`)
+// does the same, then stays up with its disk connected, as a service.
 #include <bh/blkif/front.hpp>
 #include <bh/blkif/workload.hpp>
 #include <bh/xenbus/xs_text.hpp>
@@ -22,6 +23,7 @@ constexpr uint32_t kDepth = 16, kPagesPerSlot = bh::blkif::kMaxSegments;
 constexpr uint32_t kMaxBlocks = 32768;  // 4 KiB blocks: disks up to 128 MiB are checked whole
 constexpr uint32_t kWrites = 400;
 constexpr uint32_t kKills = 100;  // role 1
+constexpr uint32_t kRoleService = 5;
 constexpr uint32_t kDiscardBlock = 100;  // role 0 discards 256 blocks from here
 
 bh::xenbus::XsClient g_xs;
@@ -258,7 +260,7 @@ int bh_main(uint64_t, uint64_t arg1) {
     g_ctl_port = static_cast<bh_port_t>(call(BH_CALL_EVTCHN_STATUS, BH_SLOT_CONTROL).r2 >> 32);
     if (!g_xs.connect() ||
         !g_front.connect(g_xs, kXvda, bh::blkif::FrontLayout{kRingVa, kRingSlot, kPortSlot, 16, role == 3,
-                                                             role == 0 || role == 2 ? 0 : kPoolVa, kPoolSlot})) {
+                                                             role == 0 || role == 2 || role == kRoleService ? 0 : kPoolVa, kPoolSlot})) {
         print("blkclient: FAIL no disk");
         return 1;
     }
@@ -355,5 +357,7 @@ int bh_main(uint64_t, uint64_t arg1) {
                 past == bh::blkif::kRspError && after == bh::blkif::kRspOkay && c.written > 0;
     if (!pass) return 1;
     report_ready();
+    if (role == kRoleService)
+        for (;;) wait_event();  // a service keeps its disk: the supervisor judges it running
     return 0;
 }
