@@ -11,6 +11,8 @@
 #include <bh/xenbus/xs_client.hpp>
 #include <bh/xenbus/xs_text.hpp>
 
+#include "../common/ring_exchange.hpp"
+
 using namespace bh::rt;
 using namespace bh::blkif;
 
@@ -31,25 +33,6 @@ uint64_t next() {
     g_rng ^= g_rng >> 7;
     g_rng ^= g_rng << 17;
     return g_rng;
-}
-
-// Sends requests [0, n) and collects their responses; false if the backend went quiet.
-bool exchange(const Request64* reqs, uint32_t n, Response64* out) {
-    for (uint32_t i = 0; i < n; ++i)
-        if (g_ring->put_request(reqs[i]) != bh::ring::RingError::None) return false;
-    if (g_ring->push_requests()) call(BH_CALL_EVTCHN_SEND, kPortSlot);
-    for (uint32_t got = 0; got < n;) {
-        if (g_ring->consume_response(out[got]) == bh::ring::RingError::None) {
-            ++got;
-            continue;
-        }
-        uint64_t t0 = call(BH_CALL_TIME).r1;
-        while (!g_ring->final_check_for_responses()) {
-            if (call(BH_CALL_TIME).r1 - t0 > 2000 / BH_TICK_MS) return false;
-            call(BH_CALL_YIELD);
-        }
-    }
-    return true;
 }
 
 Request64 rw(uint8_t op, uint64_t id, uint64_t sector, uint8_t nseg, uint32_t gref, uint8_t first = 0, uint8_t last = 7) {
@@ -104,7 +87,7 @@ int bh_main(uint64_t, uint64_t) {
                             kRspNotSupported};
     constexpr uint32_t kBad = sizeof bad / sizeof bad[0];
     Response64 rsp[32];
-    if (!exchange(bad, kBad, rsp)) {
+    if (!test_domains::exchange(*g_ring, kPortSlot, bad, kBad, rsp)) {
         print("blkfuzz: FAIL the backend stopped answering");
         return 1;
     }
@@ -135,7 +118,7 @@ int bh_main(uint64_t, uint64_t) {
             for (auto& s : reqs[i].seg)
                 if (s.gref == kRingRef || s.gref == kRoRef || s.gref == kElsewhereRef) s.gref = 999;
         }
-        if (!exchange(reqs, 20, rsp)) {
+        if (!test_domains::exchange(*g_ring, kPortSlot, reqs, 20, rsp)) {
             print("blkfuzz: FAIL the backend stopped answering random requests (batch %u)", batch);
             return 1;
         }
