@@ -25,6 +25,21 @@ bool AbiFrontRing::put(const Request64& r) {
     return r32_->put_request(convert_request<Request32>(r)) == bh::ring::RingError::None;
 }
 
+bool AbiFrontRing::put(const Indirect64& r) {
+    Request64 raw{};
+    if (!r32_) {
+        __builtin_memcpy(&raw, &r, sizeof r);
+        return r64_->put_request(raw) == bh::ring::RingError::None;
+    }
+    Indirect32 n{};
+    n.operation = r.operation, n.indirect_op = r.indirect_op, n.nr_segments = r.nr_segments;
+    n.id = r.id, n.sector_number = r.sector_number, n.handle = r.handle;
+    for (uint32_t i = 0; i < kMaxIndirectPages; ++i) n.indirect_grefs[i] = r.indirect_grefs[i];
+    Request32 raw32{};
+    __builtin_memcpy(&raw32, &n, sizeof n);
+    return r32_->put_request(raw32) == bh::ring::RingError::None;
+}
+
 bool AbiFrontRing::push() { return r32_ ? r32_->push_requests() : r64_->push_requests(); }
 
 bool AbiFrontRing::take(Response64& out) {
@@ -85,6 +100,20 @@ bool BlkFront::connect(bh::xenbus::XsClient& xs, uint32_t devid, const FrontLayo
         return false;
     }
     port_ = static_cast<bh_port_t>(p.r1);
+    if (!grant_table_reserve(at.first_ref + kRefs)) {
+        print("blkfront: the grant table cannot hold %u entries", at.first_ref + kRefs);
+        return false;
+    }
+    if (at.indirect_va && !at.pool_va) {
+        Ret ia = call(BH_CALL_FRAME_ALLOC, at.indirect_slot, kSlots);
+        Ret im = ia.ok() ? call(BH_CALL_FRAME_MAP, at.indirect_slot, at.indirect_va, 1) : ia;
+        if (!im.ok()) {
+            print("blkfront: no memory for indirect pages: %s", error_name(im.err));
+            at_.indirect_va = 0;
+        }
+    } else {
+        at_.indirect_va = 0;
+    }
     if (at.pool_va) {
         Ret pa = call(BH_CALL_FRAME_ALLOC, at.pool_slot, kSlots * kMaxSegments);
         Ret pm = pa.ok() ? call(BH_CALL_FRAME_MAP, at.pool_slot, at.pool_va, 1) : pa;
@@ -135,6 +164,11 @@ bool BlkFront::connect(bh::xenbus::XsClient& xs, uint32_t devid, const FrontLayo
     uint64_t be_discard = 0, be_persistent = 0;
     discard_ = read_u64(xs, backend_path_, "feature-discard", &be_discard) && be_discard == 1;
     persistent_ = at_.pool_va && read_u64(xs, backend_path_, "feature-persistent", &be_persistent) && be_persistent == 1;
+    uint64_t be_indirect = 0;
+    max_pages_ = kMaxSegments;
+    if (at_.indirect_va && read_u64(xs, backend_path_, "feature-max-indirect-segments", &be_indirect) &&
+        be_indirect > kMaxSegments)
+        max_pages_ = be_indirect < kMaxIndirectSegments ? static_cast<uint32_t>(be_indirect) : kMaxIndirectSegments;
     for (uint32_t s = 0; persistent_ && s < kSlots; ++s)
         for (uint32_t j = 0; j < kMaxSegments; ++j)
             if (!grant_access(ref(s, j), backend_, pool_page(s, j), false)) persistent_ = false;
@@ -150,8 +184,32 @@ bool BlkFront::connect(bh::xenbus::XsClient& xs, uint32_t devid, const FrontLayo
 }
 
 bool BlkFront::submit(uint8_t op, uint64_t sector, const uint64_t* pages, uint32_t n, uint64_t id) {
-    if (broken() || nfree_ == 0 || n == 0 || n > kMaxSegments || ring_.full()) return false;
+    if (broken() || nfree_ == 0 || n == 0 || n > max_pages_ || ring_.full()) return false;
     uint32_t s = free_[--nfree_];
+    shadow_[s].indirect = n > kMaxSegments;
+    if (shadow_[s].indirect) {
+        // The segments go in the slot's indirect page, which the backend reads (one copy).
+        auto* segs = reinterpret_cast<Segment*>(indirect_page(s));
+        for (uint32_t i = 0; i < n; ++i) {
+            shadow_[s].pages[i] = pages[i];
+            if (!grant_access(ref(s, i), backend_, pages[i], op == kOpWrite)) {
+                for (uint32_t k = 0; k < i; ++k) end_access(ref(s, k), op == kOpWrite);
+                free_[nfree_++] = static_cast<uint16_t>(s);
+                return false;
+            }
+            segs[i] = Segment{ref(s, i), 0, static_cast<uint8_t>(kSectorsPerPage - 1), 0};
+        }
+        grant_access(indirect_ref(s), backend_, indirect_page(s), true);
+        Indirect64 r{};
+        r.operation = kOpIndirect;
+        r.indirect_op = op;
+        r.nr_segments = static_cast<uint16_t>(n);
+        r.id = s;
+        r.sector_number = sector;
+        r.indirect_grefs[0] = indirect_ref(s);
+        shadow_[s].id = id, shadow_[s].op = op, shadow_[s].nseg = static_cast<uint8_t>(n), shadow_[s].busy = true;
+        return ring_.put(r);
+    }
     Request64 r{};
     r.operation = op;
     r.nr_segments = static_cast<uint8_t>(n);
@@ -184,6 +242,7 @@ bool BlkFront::submit_flush(uint64_t id) {
     r.operation = kOpFlush;
     r.id = s;
     shadow_[s].id = id, shadow_[s].op = kOpFlush, shadow_[s].nseg = 0, shadow_[s].busy = true;
+    shadow_[s].indirect = false;
     return ring_.put(r);
 }
 
@@ -196,6 +255,7 @@ bool BlkFront::submit_discard(uint64_t sector, uint64_t sectors, uint64_t id) {
     r.sector_number = sector;
     __builtin_memcpy(&r.seg[0], &sectors, sizeof sectors);  // blkif_request_discard.nr_sectors
     shadow_[s].id = id, shadow_[s].op = kOpDiscard, shadow_[s].nseg = 0, shadow_[s].busy = true;
+    shadow_[s].indirect = false;
     return ring_.put(r);
 }
 
@@ -223,6 +283,7 @@ bool BlkFront::take(uint64_t& id, int16_t& status) {
             broken_ = true;
         }
     }
+    if (sh.indirect && !end_access(indirect_ref(static_cast<uint32_t>(rsp.id)), true)) broken_ = true;
     sh.busy = false;
     id = sh.id;
     status = rsp.status;

@@ -15,7 +15,7 @@ namespace blkback {
 namespace {
 
 constexpr uint64_t kRingVa = 0x200000000;  // vbd i's ring page at + i * 4 KiB
-constexpr uint64_t kDataVa = 0x300000000;  // its granted data pages: kFifo * 11 per vbd
+constexpr uint64_t kDataVa = 0x300000000;  // vbd i's granted data pages: kFifo * 32 per vbd
 constexpr bh_slot_t kPortSlot0 = 20;       // vbd i's event channel
 constexpr uint64_t kPersistVa = 0x400000000;  // vbd i's persistent grants: Vbd::kPersistent pages
 static_assert(sizeof(bh::ring::BackRing<bh::blkif::Ring32>) <= sizeof(bh::ring::BackRing<bh::blkif::Ring64>));
@@ -23,7 +23,31 @@ static_assert(sizeof(bh::ring::BackRing<bh::blkif::Ring32>) <= sizeof(bh::ring::
 }  // namespace
 
 uint64_t Vbd::data_va(uint32_t slot, uint32_t seg) const {
-    return kDataVa + ((uint64_t{index_} * kFifo + slot) * bh::blkif::kMaxSegments + seg) * 0x1000;
+    return kDataVa + ((uint64_t{index_} * kFifo + slot) * bh::blkif::kMaxIndirectSegments + seg) * 0x1000;
+}
+
+namespace {
+// Where an indirect request's segments are copied to: one page, so no copy crosses one.
+alignas(4096) bh::blkif::Segment g_indirect[bh::blkif::kMaxIndirectSegments];
+static_assert(sizeof g_indirect <= 4096);
+constexpr uint32_t kMaxParts = 2;  // virtio requests per blkif request (32 segments, 16 each)
+static_assert(bh::blkif::kMaxIndirectSegments <= kMaxParts * bh::virtio::blk::Chain::kMaxData);
+}  // namespace
+
+// Copies an indirect request's segments out of its granted page (one copy: the backend never
+// reads the frontend's page twice) and turns it into the read or write it carries.
+bool Vbd::fetch_indirect(bh::blkif::Request& r) {
+    bh_grant_copy op{};
+    op.source = bh_grant_copy_ptr{r.indirect_grefs[0], fe_, 0, 0};
+    op.dest = bh_grant_copy_ptr{reinterpret_cast<uint64_t>(g_indirect), self_id(), 0, 0};
+    op.len = static_cast<uint16_t>(r.nr_segments * sizeof(bh::blkif::Segment));
+    op.flags = BH_GNTCOPY_SOURCE_GREF;
+    Ret c = call(BH_CALL_GNTTAB_COPY, BH_SLOT_GNTTAB, reinterpret_cast<uint64_t>(&op), 1);
+    if (!c.ok() || op.status != BH_OK) return false;
+    for (uint32_t i = 0; i < r.nr_segments; ++i) r.seg[i] = g_indirect[i];
+    r.operation = r.indirect_op;
+    r.indirect = true;
+    return true;
 }
 
 bool Vbd::set_state(bh::xenbus::XsClient& xs, XenbusState s) {
@@ -59,7 +83,8 @@ bool Vbd::init(uint32_t index, bh_domid_t fe, uint32_t devid, bh::xenbus::XsClie
         return false;
     }
     bool discard = disk.has(bh::virtio::blk::kFeatureDiscard) && mode[0] != 'r';
-    limits_ = bh::blkif::DiskLimits{sectors, mode[0] == 'r', disk.has(bh::virtio::blk::kFeatureFlush), discard};
+    limits_ = bh::blkif::DiskLimits{sectors, mode[0] == 'r', disk.has(bh::virtio::blk::kFeatureFlush), discard,
+                                    bh::blkif::kMaxIndirectSegments};
     max_discard_ = disk.max_discard_sectors();
     Text fs;
     fs << fe_dir_ << "/state";
@@ -75,8 +100,8 @@ bool Vbd::init(uint32_t index, bh_domid_t fe, uint32_t devid, bh::xenbus::XsClie
         return true;
     }
     // What xen-blkback publishes before InitWait: the size, sector sizes, VDISK_* info, and
-    // features (flush only when the disk can; neither indirect descriptors nor persistent grants
-    // nor multi-page rings or queues yet).
+    // features (flush only when the disk can; persistent grants; indirect descriptors of up to 32
+    // segments; no multi-page rings or queues yet).
     const char* e = nullptr;
     auto put = [&](const char* key, uint64_t v) {
         if (!e) e = xs.write(0, (Text() << dir_ << "/" << key).s, (Text() << v).s);
@@ -88,6 +113,7 @@ bool Vbd::init(uint32_t index, bh_domid_t fe, uint32_t devid, bh::xenbus::XsClie
     put("feature-flush-cache", limits_.flush ? 1 : 0);
     put("feature-barrier", 0);
     put("feature-persistent", 1);
+    put("feature-max-indirect-segments", bh::blkif::kMaxIndirectSegments);
     if (discard) {  // blkif.h: granularity and alignment in bytes
         put("feature-discard", 1);
         put("discard-granularity", uint64_t{disk.discard_alignment()} * bh::blkif::kSectorSize);
@@ -210,17 +236,31 @@ void Vbd::drop_persistent() {
 }
 
 void Vbd::unmap(InFlight& e) {
-    // One call, one IOMMU flush for the request's pages.
-    bh_grant_unmap ops[bh::blkif::kMaxSegments];
-    for (uint32_t j = 0; j < e.nseg; ++j) ops[j] = bh_grant_unmap{static_cast<uint32_t>(e.handles[j]), 0, 0};
-    if (e.nseg) call(BH_CALL_GNTTAB_UNMAP_BATCH, BH_SLOT_GNTTAB, reinterpret_cast<uint64_t>(ops), e.nseg);
+    // One call (and one IOMMU flush) per 16 of the request's pages.
+    constexpr uint32_t kBatch = 16;
+    for (uint32_t at = 0; at < e.nseg; at += kBatch) {
+        bh_grant_unmap ops[kBatch];
+        uint32_t n = e.nseg - at < kBatch ? e.nseg - at : kBatch;
+        for (uint32_t j = 0; j < n; ++j) ops[j] = bh_grant_unmap{static_cast<uint32_t>(e.handles[at + j]), 0, 0};
+        call(BH_CALL_GNTTAB_UNMAP_BATCH, BH_SLOT_GNTTAB, reinterpret_cast<uint64_t>(ops), n);
+    }
     e.nseg = 0;
 }
 
-void Vbd::admit(const bh::blkif::Request& r, bh::virtio::VirtioDisk& disk) {
+void Vbd::admit(bh::blkif::Request& r, bh::virtio::VirtioDisk& disk) {
     uint32_t slot = tail_++ % kFifo;
     InFlight& e = fifo_[slot];
-    e = InFlight{r.id, r.operation, 0, false, bh::blkif::kRspOkay, {}};
+    e.id = r.id, e.op = r.operation, e.nseg = 0, e.done = false, e.status = bh::blkif::kRspOkay, e.parts = 0;
+    if (r.operation == bh::blkif::kOpIndirect) {
+        // Answered as the read or write it carries, as Linux's blkback and blkfront expect.
+        bh::blkif::Checked h = bh::blkif::check_indirect(r, limits_);
+        if (h.status == bh::blkif::kRspOkay && !fetch_indirect(r)) h.status = bh::blkif::kRspError;
+        if (h.status != bh::blkif::kRspNotSupported) e.op = r.indirect_op;
+        if (h.status != bh::blkif::kRspOkay) {
+            e.status = h.status, e.done = true;
+            return;
+        }
+    }
     bh::blkif::Checked c = bh::blkif::check_request(r, limits_);
     if (c.status != bh::blkif::kRspOkay) {
         e.status = c.status;
@@ -238,12 +278,13 @@ void Vbd::admit(const bh::blkif::Request& r, bh::virtio::VirtioDisk& disk) {
         return;
     }
     bool write = r.operation == bh::blkif::kOpWrite;
-    bh::virtio::Segment data[bh::blkif::kMaxSegments];
-    uint64_t page[bh::blkif::kMaxSegments];
-    // Pages not kept persistently are mapped for this request, all in one call. The disk only
+    constexpr uint32_t kMax = bh::blkif::kMaxIndirectSegments;
+    bh::virtio::Segment data[kMax];
+    uint64_t page[kMax];
+    // Pages not kept persistently are mapped for this request, 16 to a call. The disk only
     // reads a page we write to it: mapped read-only, and so for the device too.
-    bh_grant_map ops[bh::blkif::kMaxSegments];
-    uint32_t nops = 0, at[bh::blkif::kMaxSegments];
+    bh_grant_map ops[kMax];
+    uint32_t nops = 0, at[kMax];
     for (uint32_t j = 0; j < r.nr_segments; ++j) {
         page[j] = persistent_ ? persistent_va(r.seg[j].gref) : 0;
         if (!page[j]) {
@@ -251,14 +292,17 @@ void Vbd::admit(const bh::blkif::Request& r, bh::virtio::VirtioDisk& disk) {
             ops[nops++] = bh_grant_map{data_va(slot, j), r.seg[j].gref, fe_, static_cast<uint8_t>(write), 0, 0, 0, 0};
         }
     }
-    Ret m = nops ? call(BH_CALL_GNTTAB_MAP_BATCH, BH_SLOT_GNTTAB, reinterpret_cast<uint64_t>(ops), nops) : Ret{};
-    bool mapped = m.ok();
-    for (uint32_t k = 0; k < nops; ++k) {
-        if (m.ok() && ops[k].status == BH_OK) {
-            e.handles[e.nseg++] = ops[k].handle;
-            page[at[k]] = data_va(slot, at[k]);
-        } else {
-            mapped = false;
+    bool mapped = true;
+    for (uint32_t k0 = 0; k0 < nops; k0 += 16) {
+        uint32_t n = nops - k0 < 16 ? nops - k0 : 16;
+        Ret m = call(BH_CALL_GNTTAB_MAP_BATCH, BH_SLOT_GNTTAB, reinterpret_cast<uint64_t>(ops + k0), n);
+        for (uint32_t k = k0; k < k0 + n; ++k) {
+            if (m.ok() && ops[k].status == BH_OK) {
+                e.handles[e.nseg++] = ops[k].handle;
+                page[at[k]] = data_va(slot, at[k]);
+            } else {
+                mapped = false;
+            }
         }
     }
     if (!mapped) {
@@ -275,10 +319,19 @@ void Vbd::admit(const bh::blkif::Request& r, bh::virtio::VirtioDisk& disk) {
         if (nd && data[nd - 1].addr + data[nd - 1].len == addr) data[nd - 1].len += n * bh::blkif::kSectorSize;
         else data[nd++] = bh::virtio::Segment{addr, n * bh::blkif::kSectorSize, !write};
     }
-    if (!disk.submit(write ? bh::virtio::blk::kOut : bh::virtio::blk::kIn, offset_ + r.sector_number, data, nd,
-                     cookie)) {
+    // At most 16 descriptors per virtio request: a longer run goes as consecutive parts.
+    uint64_t sector = offset_ + r.sector_number;
+    for (uint32_t d0 = 0; d0 < nd; d0 += bh::virtio::blk::Chain::kMaxData) {
+        uint32_t n = nd - d0 < bh::virtio::blk::Chain::kMaxData ? nd - d0 : bh::virtio::blk::Chain::kMaxData;
+        if (!disk.submit(write ? bh::virtio::blk::kOut : bh::virtio::blk::kIn, sector, data + d0, n, cookie)) {
+            e.status = bh::blkif::kRspError;  // the parts already at the disk finish first
+            break;
+        }
+        ++e.parts;
+        for (uint32_t k = d0; k < d0 + n; ++k) sector += data[k].len / bh::blkif::kSectorSize;
+    }
+    if (e.parts == 0) {
         unmap(e);
-        e.status = bh::blkif::kRspError;
         e.done = true;
     }
 }
@@ -286,21 +339,29 @@ void Vbd::admit(const bh::blkif::Request& r, bh::virtio::VirtioDisk& disk) {
 void Vbd::complete(uint32_t slot, uint8_t virtio_status) {
     if (slot >= kFifo) return;
     InFlight& e = fifo_[slot];
+    if (virtio_status != bh::virtio::blk::kOk) e.status = bh::blkif::kRspError;
+    if (e.parts > 1) {
+        --e.parts;  // the request's other part is still at the disk
+        return;
+    }
+    e.parts = 0;
     unmap(e);
-    e.status = virtio_status == bh::virtio::blk::kOk ? bh::blkif::kRspOkay : bh::blkif::kRspError;
     e.done = true;
 }
 
 template <class R>
 void Vbd::take_requests(bh::ring::BackRing<R>& ring, bh::virtio::VirtioDisk& disk) {
     for (;;) {
-        while (tail_ - head_ < kFifo && disk.can_submit(bh::blkif::kMaxSegments)) {
+        // Room at the disk for the largest request we accept: two virtio requests of 16.
+        while (tail_ - head_ < kFifo && disk.can_submit(bh::virtio::blk::Chain::kMaxData, kMaxParts)) {
             typename R::Request raw;
             if (ring.consume_request(raw) != bh::ring::RingError::None) break;
-            admit(bh::blkif::decode(raw), disk);
+            bh::blkif::decode(raw, req_);
+            admit(req_, disk);
         }
         // Room left and the ring empty: ask to be woken for the next request, recheck.
-        if (tail_ - head_ >= kFifo || !disk.can_submit(bh::blkif::kMaxSegments) || !ring.final_check_for_requests())
+        if (tail_ - head_ >= kFifo || !disk.can_submit(bh::virtio::blk::Chain::kMaxData, kMaxParts) ||
+            !ring.final_check_for_requests())
             break;
         if (ring.error() != bh::ring::RingError::None) break;
     }

@@ -45,7 +45,8 @@ private:
         uint8_t op, nseg;
         bool done;
         int16_t status;
-        uint64_t handles[bh::blkif::kMaxSegments];
+        uint8_t parts;  // virtio requests still at the disk (an indirect request may need two)
+        uint64_t handles[bh::blkif::kMaxIndirectSegments];
     };
     static constexpr uint32_t kFifo = 32;  // a one-page ring never has more unanswered
 
@@ -61,7 +62,8 @@ private:
     void take_requests(bh::ring::BackRing<R>& ring, bh::virtio::VirtioDisk& disk);
     template <class R>
     void answer(bh::ring::BackRing<R>& ring);
-    void admit(const bh::blkif::Request& r, bh::virtio::VirtioDisk& disk);
+    void admit(bh::blkif::Request& r, bh::virtio::VirtioDisk& disk);
+    bool fetch_indirect(bh::blkif::Request& r);
     void unmap(InFlight& e);
     uint64_t data_va(uint32_t slot, uint32_t seg) const;
     bool set_state(bh::xenbus::XsClient& xs, bh::blkif::XenbusState s);
@@ -84,6 +86,7 @@ private:
     bh::ring::BackRing<bh::blkif::Ring32>* ring32_ = nullptr;
     alignas(8) uint8_t ring_space_[sizeof(bh::ring::BackRing<bh::blkif::Ring64>)];
     InFlight fifo_[kFifo] = {};
+    bh::blkif::Request req_{};  // the request being admitted (large: not on the stack)
     uint32_t head_ = 0, tail_ = 0;  // answered up to head_, taken up to tail_
 };
 

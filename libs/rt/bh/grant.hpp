@@ -14,8 +14,10 @@ namespace bh::rt {
 inline constexpr bh_grant_ref_t kGrantRefConsole = 0, kGrantRefXenstore = 1;
 inline constexpr uint64_t kGrantTableVaddr = 0x70100000;
 
-// The table, set up on first use; nullptr (reported once) if the kernel refused.
+// The table, set up on first use (one frame); nullptr (reported once) if the kernel refused.
 volatile GrantEntryV1* grant_table();
+// Grows the table to hold at least `entries` (up to 32 frames of 512); false if refused.
+bool grant_table_reserve(uint32_t entries);
 // Lets `domid` map the page at `vaddr` (Linux's order: domid and frame, barrier, flags).
 bool grant_access(bh_grant_ref_t ref, bh_domid_t domid, uint64_t vaddr, bool readonly);
 // Ends a grant that is not in use: flags go from exactly what we wrote to 0, or false while

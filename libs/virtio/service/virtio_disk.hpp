@@ -40,6 +40,8 @@ public:
 
     // Room for one more request of n data segments?
     bool can_submit(uint32_t n) const;
+    // Room for `requests` requests of up to `n` data segments each.
+    bool can_submit(uint32_t n, uint32_t requests) const { return nfree_ >= requests && can_submit(requests * (n + 2) - 2); }
     // Queues a request (blk::kIn / kOut / kFlush) with its data segments (device addresses =
     // our virtual addresses; the device writes them for kIn). Visible to the device at kick().
     bool submit(uint32_t type, uint64_t sector, const Segment* data, uint32_t n, uint64_t cookie);

@@ -19,7 +19,9 @@ constexpr uint32_t kXvda = 202 << 8;
 constexpr uint64_t kRingVa = 0x60000000, kBufVa = 0x61000000;
 constexpr bh_slot_t kRingSlot = 8, kPortSlot = 9, kBufSlot = 10, kPoolSlot = 12;
 constexpr uint64_t kPoolVa = 0x6a000000;  // persistent grants (roles 1 and 2)
-constexpr uint32_t kDepth = 16, kPagesPerSlot = bh::blkif::kMaxSegments;
+constexpr uint32_t kDepth = 16, kPagesPerSlot = bh::blkif::kMaxIndirectSegments;
+constexpr uint64_t kIndirectVa = 0x6c000000;  // indirect segment pages (mapped roles)
+constexpr bh_slot_t kIndirectSlot = 13;
 constexpr uint32_t kMaxBlocks = 32768;  // 4 KiB blocks: disks up to 128 MiB are checked whole
 constexpr uint32_t kWrites = 400;
 constexpr uint32_t kKills = 100;  // role 1
@@ -87,7 +89,7 @@ Counts run_writes(uint64_t blocks, uint32_t count, Killer* k) {
     for (uint32_t issued = 0, done = 0; done < count;) {
         for (uint32_t s = 0; s < kDepth && issued < count; ++s) {
             if (busy[s]) continue;
-            uint32_t n = 1 + static_cast<uint32_t>(next() % kPagesPerSlot);
+            uint32_t n = 1 + static_cast<uint32_t>(next() % g_front.max_pages());
             uint32_t b = static_cast<uint32_t>(s * region + next() % (region - n));
             uint64_t pages[kPagesPerSlot];
             for (uint32_t j = 0; j < n; ++j) {
@@ -140,11 +142,13 @@ Counts run_writes(uint64_t blocks, uint32_t count, Killer* k) {
     return c;
 }
 
-// Reads every block back, 11 at a time, and checks every word against what was last written.
+// Reads every block back, as many at a time as a request carries, and checks every word
+// against what was last written.
 uint64_t verify(uint64_t blocks, uint64_t* zeros, uint64_t* read_errors) {
     uint64_t bad = 0;
+    const uint32_t most = g_front.max_pages();
     for (uint64_t b = 0; b < blocks;) {
-        uint32_t n = static_cast<uint32_t>(blocks - b < kPagesPerSlot ? blocks - b : kPagesPerSlot);
+        uint32_t n = static_cast<uint32_t>(blocks - b < most ? blocks - b : most);
         uint64_t pages[kPagesPerSlot];
         for (uint32_t k = 0; k < n; ++k) pages[k] = page_va(0, k);
         uint64_t id = 0;
@@ -182,7 +186,7 @@ int16_t flush() {
 // running it on its disk directly (asked for through /test/blkbench), three rounds each.
 struct FrontDev {
     bool submit(bool write, uint64_t sector, uint64_t va, uint32_t pages, uint64_t cookie) {
-        uint64_t p[bh::blkif::kMaxSegments];
+        uint64_t p[bh::blkif::kMaxIndirectSegments];
         for (uint32_t i = 0; i < pages; ++i) p[i] = va + uint64_t{i} * 4096;
         return g_front.submit(write ? bh::blkif::kOpWrite : bh::blkif::kOpRead, sector, p, pages, cookie);
     }
@@ -224,7 +228,7 @@ int bench(const char* suffix) {
         };
         dseq[r - 1] = num(), drand[r - 1] = num(), derr = num();
         FrontDev d;
-        auto res = wl::run(d, bh::blkif::kMaxSegments, kBenchVa, rdtsc);
+        auto res = wl::run(d, g_front.max_pages(), kBenchVa, rdtsc);
         seq[r - 1] = res.seq_cycles, rand[r - 1] = res.rand_cycles;
         errors += res.errors + derr;
         print("blkclient: bench round %u: sequential %lu / %lu us, random 4k %lu / %lu us (blkif / direct)", r,
@@ -258,16 +262,21 @@ int bench(const char* suffix) {
 int bh_main(uint64_t, uint64_t arg1) {
     uint32_t role = static_cast<uint32_t>(arg1);
     g_ctl_port = static_cast<bh_port_t>(call(BH_CALL_EVTCHN_STATUS, BH_SLOT_CONTROL).r2 >> 32);
+    // Grants mapped per request (with indirect requests of up to 32 pages), or persistent ones.
+    bool mapped = role == 0 || role == 2 || role == kRoleService;
     if (!g_xs.connect() ||
         !g_front.connect(g_xs, kXvda, bh::blkif::FrontLayout{kRingVa, kRingSlot, kPortSlot, 16, role == 3,
-                                                             role == 0 || role == 2 || role == kRoleService ? 0 : kPoolVa, kPoolSlot})) {
+                                                             mapped ? 0 : kPoolVa, kPoolSlot,
+                                                             mapped ? kIndirectVa : 0, kIndirectSlot})) {
         print("blkclient: FAIL no disk");
         return 1;
     }
     uint64_t blocks = g_front.sectors() / 8;
-    print("blkclient: xvda connected to domain %u: %lu sectors, %s%s%s%s", g_front.backend(), g_front.sectors(),
-          g_front.read_only() ? "read-only" : "read-write", g_front.has_flush() ? ", flush" : "",
-          g_front.persistent() ? ", persistent grants" : "", g_front.x86_32() ? ", x86_32-abi" : "");
+    print("blkclient: xvda connected to domain %u: %lu sectors, %s%s%s%s, up to %u pages a request%s",
+          g_front.backend(), g_front.sectors(), g_front.read_only() ? "read-only" : "read-write",
+          g_front.has_flush() ? ", flush" : "", g_front.persistent() ? ", persistent grants" : "",
+          g_front.x86_32() ? ", x86_32-abi" : "", g_front.max_pages(),
+          g_front.max_pages() > bh::blkif::kMaxSegments ? " (indirect)" : "");
     if (blocks > kMaxBlocks) blocks = kMaxBlocks;
     if (blocks < kDepth * kPagesPerSlot * 2 || g_front.read_only()) {
         print("blkclient: FAIL the disk is too small or read-only for the test");

@@ -45,6 +45,19 @@ Request64 rw(uint8_t op, uint64_t id, uint64_t sector, uint8_t nseg, uint32_t gr
     return r;
 }
 
+// BLKIF_OP_INDIRECT carrying `op` over `nseg` segments listed in the page granted as `page_ref`.
+Request64 indirect(uint64_t id, uint8_t op, uint16_t nseg, uint32_t page_ref) {
+    Indirect64 ind{};
+    ind.operation = kOpIndirect;
+    ind.indirect_op = op;
+    ind.nr_segments = nseg;
+    ind.id = id;
+    ind.indirect_grefs[0] = page_ref;
+    Request64 r{};
+    __builtin_memcpy(&r, &ind, sizeof ind);
+    return r;
+}
+
 }  // namespace
 
 int bh_main(uint64_t, uint64_t) {
@@ -78,13 +91,16 @@ int bh_main(uint64_t, uint64_t) {
         rw(kOpRead, 9, 0, 1, 0xffffffff),               // far outside the table
         rw(kOpRead, 10, 0, 1, kRoRef),                  // the disk would write a read-only grant
         rw(kOpWrite, 11, 0, 1, kElsewhereRef),          // granted to someone else
-        rw(kOpIndirect, 12, 0, 1, 999),                 // not offered
+        rw(kOpIndirect, 12, 0, 1, 999),                 // indirect with no segments (bytes 2-3)
+        indirect(15, kOpRead, 33, 999),                 // more segments than offered
+        indirect(16, kOpWrite, 4, 999),                 // its segment page never granted
+        indirect(17, kOpFlush, 1, kRoRef),              // neither a read nor a write
         rw(kOpDiscard, 13, 0, 0, 0),                    // discarding nothing
         rw(77, 14, 0, 1, 999),                          // no such operation
     };
     const int16_t want[] = {kRspError, kRspError, kRspError, kRspError, kRspError, kRspError, kRspError,
-                            kRspError, kRspError, kRspError, kRspError, kRspNotSupported, kRspError,
-                            kRspNotSupported};
+                            kRspError, kRspError, kRspError, kRspError, kRspError, kRspError, kRspError,
+                            kRspError, kRspError, kRspNotSupported};
     constexpr uint32_t kBad = sizeof bad / sizeof bad[0];
     Response64 rsp[32];
     if (!test_domains::exchange(*g_ring, kPortSlot, bad, kBad, rsp)) {
@@ -93,7 +109,9 @@ int bh_main(uint64_t, uint64_t) {
     }
     uint32_t right = 0;
     for (uint32_t i = 0; i < kBad; ++i) {
-        bool ok = rsp[i].id == bad[i].id && rsp[i].status == want[i] && rsp[i].operation == bad[i].operation;
+        // An indirect request is answered as the operation it carries (bytes 1 of its slot).
+        uint8_t op = bad[i].operation == kOpIndirect ? bad[i].nr_segments : bad[i].operation;
+        bool ok = rsp[i].id == bad[i].id && rsp[i].status == want[i] && rsp[i].operation == op;
         if (!ok) print("blkfuzz: request %lu got id %lu status %d, wanted %d", bad[i].id, rsp[i].id, rsp[i].status, want[i]);
         right += ok;
     }
@@ -124,7 +142,9 @@ int bh_main(uint64_t, uint64_t) {
         }
         for (uint32_t i = 0; i < 20; ++i) {
             bool flush = reqs[i].operation == kOpFlush || reqs[i].operation == kOpWriteBarrier;
-            uint64_t nr = decode(reqs[i]).discard_sectors, at = reqs[i].sector_number;
+            static Request q;
+            decode(reqs[i], q);
+            uint64_t nr = q.discard_sectors, at = reqs[i].sector_number;
             bool discard = reqs[i].operation == kOpDiscard && nr && at <= g_sectors && nr <= g_sectors - at;
             wrong += rsp[i].id != reqs[i].id || (rsp[i].status == kRspOkay && !flush && !discard);
             refused += rsp[i].status != kRspOkay;

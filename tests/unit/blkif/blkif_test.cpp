@@ -24,6 +24,15 @@ TEST_CASE("Blkif.LayoutMatchesXen") {
     CHECK(offsetof(Request64, id) == offsetof(blkif_request_t, id));
     CHECK(offsetof(Request64, sector_number) == offsetof(blkif_request_t, sector_number));
     CHECK(offsetof(Request64, seg) == offsetof(blkif_request_t, seg));
+    CHECK(sizeof(Indirect64) == sizeof(blkif_request_indirect_t));
+    CHECK(offsetof(Indirect64, indirect_op) == offsetof(blkif_request_indirect_t, indirect_op));
+    CHECK(offsetof(Indirect64, nr_segments) == offsetof(blkif_request_indirect_t, nr_segments));
+    CHECK(offsetof(Indirect64, id) == offsetof(blkif_request_indirect_t, id));
+    CHECK(offsetof(Indirect64, sector_number) == offsetof(blkif_request_indirect_t, sector_number));
+    CHECK(offsetof(Indirect64, handle) == offsetof(blkif_request_indirect_t, handle));
+    CHECK(offsetof(Indirect64, indirect_grefs) == offsetof(blkif_request_indirect_t, indirect_grefs));
+    CHECK(kMaxIndirectPages == BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST);
+    CHECK(kSegmentsPerIndirectPage == 4096 / sizeof(struct blkif_request_segment));
     CHECK(sizeof(Segment) == sizeof(struct blkif_request_segment));
     CHECK(offsetof(Segment, first_sect) == offsetof(struct blkif_request_segment, first_sect));
     CHECK(offsetof(Segment, last_sect) == offsetof(struct blkif_request_segment, last_sect));
@@ -62,7 +71,8 @@ TEST_CASE("Blkif.X86_32RequestsDecodeLikeNativeOnes") {
     CHECK(raw[4] == 0x88);   // id right after handle, no padding
     CHECK(raw[12] == 0x00);  // sector_number at 12
     CHECK(raw[13] == 0x10);
-    Request q = decode(r32);
+    static Request q;
+    decode(r32, q);
     CHECK(q.id == 0x1122334455667788);
     CHECK(q.sector_number == 4096);
     CHECK(q.seg[1].gref == 77);
@@ -98,6 +108,7 @@ TEST_CASE("Blkif.RequestChecks") {
     CHECK(check_request(rw(kOpRead, 0, 2, 7, 7), d).sectors == 2);
     CHECK(check_request(rw(kOpFlush, 0, 0), d).status == kRspOkay);
     CHECK(check_request(rw(kOpIndirect, 0, 1), d).status == kRspNotSupported);
+    CHECK(check_indirect(rw(kOpIndirect, 0, 1), d).status == kRspNotSupported);
     CHECK(check_request(rw(9, 0, 1), d).status == kRspNotSupported);
     Request disc = rw(kOpDiscard, 100, 0);
     disc.discard_sectors = 50;
@@ -111,6 +122,68 @@ TEST_CASE("Blkif.RequestChecks") {
     CHECK(check_request(disc, dd).sectors == 50);
     disc.discard_sectors = 901;
     CHECK(check_request(disc, dd).status == kRspError);
+}
+
+TEST_CASE("Blkif.IndirectRequests") {
+    DiskLimits d{1 << 20, false, true, false, kMaxIndirectSegments};
+    Request64 raw{};
+    Indirect64 ind{};
+    ind.operation = kOpIndirect;
+    ind.indirect_op = kOpWrite;
+    ind.nr_segments = 20;
+    ind.id = 0x55;
+    ind.sector_number = 64;
+    ind.indirect_grefs[0] = 123;
+    std::memcpy(&raw, &ind, sizeof ind);
+    static Request r;
+    decode(raw, r);
+    CHECK(r.operation == kOpIndirect);
+    CHECK(r.indirect_op == kOpWrite);
+    CHECK(r.nr_segments == 20);
+    CHECK(r.id == 0x55);
+    CHECK(r.sector_number == 64);
+    CHECK(r.indirect_grefs[0] == 123);
+    Checked h = check_indirect(r, d);
+    CHECK(h.status == kRspOkay);
+    CHECK(h.sectors == 1);  // one indirect page
+    CHECK(check_request(r, d).status == kRspError);  // not before its segments are fetched
+    // Fetched: a write of 20 segments.
+    r.operation = r.indirect_op;
+    r.indirect = true;
+    for (uint32_t i = 0; i < 20; ++i) r.seg[i] = Segment{i, 0, 7, 0};
+    CHECK(check_request(r, d).sectors == 160);
+    r.nr_segments = kMaxIndirectSegments + 1;
+    CHECK(check_request(r, d).status == kRspError);
+    r.indirect = false;
+    r.nr_segments = 12;  // a plain request is still held to 11
+    CHECK(check_request(r, d).status == kRspError);
+    // Bad headers: not read or write, no segments, too many.
+    static Request bad;
+    decode(raw, bad);
+    bad.indirect_op = kOpFlush;
+    CHECK(check_indirect(bad, d).status == kRspError);
+    bad.indirect_op = kOpRead;
+    bad.nr_segments = 0;
+    CHECK(check_indirect(bad, d).status == kRspError);
+    bad.nr_segments = kMaxIndirectSegments + 1;
+    CHECK(check_indirect(bad, d).status == kRspError);
+    // The x86_32 layout: id right after nr_segments, grefs at 24.
+    Request32 raw32{};
+    Indirect32 i32{};
+    i32.operation = kOpIndirect;
+    i32.indirect_op = kOpRead;
+    i32.nr_segments = 20;
+    i32.id = 0x1122334455667788;
+    i32.indirect_grefs[1] = 9;
+    std::memcpy(&raw32, &i32, sizeof i32);
+    uint8_t bytes[sizeof raw32];
+    std::memcpy(bytes, &raw32, sizeof bytes);
+    CHECK(bytes[4] == 0x88);
+    CHECK(bytes[28] == 9);
+    decode(raw32, r);
+    CHECK(r.id == 0x1122334455667788);
+    CHECK(r.nr_segments == 20);
+    CHECK(r.indirect_grefs[1] == 9);
 }
 
 TEST_CASE("Blkif.RandomRequestsNeverPassOutsideTheDisk") {
@@ -131,7 +204,7 @@ TEST_CASE("Blkif.RandomRequestsNeverPassOutsideTheDisk") {
                 sg.first_sect = static_cast<uint8_t>(rng() % 8);
                 sg.last_sect = static_cast<uint8_t>(sg.first_sect + rng() % (8 - sg.first_sect));
             }
-        r = decode(r64);
+        decode(r64, r);
         Checked c = check_request(r, d);
         if (c.status != kRspOkay) continue;
         ++accepted;

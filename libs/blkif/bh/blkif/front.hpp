@@ -27,6 +27,7 @@ public:
     bool ready() const { return r64_ || r32_; }
     bool full() const;
     bool put(const Request64& r);
+    bool put(const Indirect64& r);  // BLKIF_OP_INDIRECT, in the announced layout
     [[nodiscard]] bool push();
     bool take(Response64& out);
     [[nodiscard]] bool final_check();
@@ -48,11 +49,17 @@ struct FrontLayout {
     // kSlots * kMaxSegments pages granted once, data copied through it. pool_va 0: none.
     uint64_t pool_va = 0;
     bh_slot_t pool_slot = 0;
+    // Indirect requests (feature-max-indirect-segments, as Linux's blkfront does them): one page
+    // per slot for the segment list, granted read-only. indirect_va 0: none. Not with a pool.
+    uint64_t indirect_va = 0;
+    bh_slot_t indirect_slot = 0;
 };
 
 class BlkFront {
 public:
     static constexpr uint32_t kSlots = Ring64::kSize;
+    static constexpr uint32_t kRefsPerSlot = kMaxIndirectSegments + 1;  // data pages, indirect page
+    static constexpr uint32_t kRefs = 1 + kSlots * kRefsPerSlot;        // with the ring's
 
     // devid: the vbd's virtual-device number (xvda = 51712). False (logged) on any failure.
     bool connect(bh::xenbus::XsClient& xs, uint32_t devid, const FrontLayout& at);
@@ -61,6 +68,8 @@ public:
     bool has_flush() const { return flush_; }
     bool persistent() const { return persistent_; }
     bool has_discard() const { return discard_; }
+    // The most pages one request may carry: 11, or the indirect segments both sides allow.
+    uint32_t max_pages() const { return max_pages_; }
     bh_domid_t backend() const { return backend_; }
     bh_port_t port() const { return port_; }
     uint32_t in_flight() const { return kSlots - nfree_; }
@@ -84,15 +93,18 @@ private:
         uint64_t id;
         uint8_t op, nseg;
         bool busy;
-        uint64_t pages[kMaxSegments];  // the caller's pages (a read copies into them at the end)
+        bool indirect;
+        uint64_t pages[kMaxIndirectSegments];  // the caller's pages (a read copies into them at the end)
     };
     uint64_t pool_page(uint32_t slot, uint32_t seg) const {
         return at_.pool_va + (uint64_t{slot} * kMaxSegments + seg) * 4096;
     }
     bool wait_backend(bh::xenbus::XsClient& xs, XenbusState at_least);
     bh_grant_ref_t ref(uint32_t slot, uint32_t seg) const {
-        return static_cast<bh_grant_ref_t>(at_.first_ref + 1 + slot * kMaxSegments + seg);
+        return static_cast<bh_grant_ref_t>(at_.first_ref + 1 + slot * kRefsPerSlot + seg);
     }
+    bh_grant_ref_t indirect_ref(uint32_t slot) const { return ref(slot, kMaxIndirectSegments); }
+    uint64_t indirect_page(uint32_t slot) const { return at_.indirect_va + uint64_t{slot} * 4096; }
 
     FrontLayout at_{};
     AbiFrontRing ring_;
@@ -102,6 +114,7 @@ private:
     uint64_t sectors_ = 0;
     uint32_t info_ = 0;
     bool flush_ = false, broken_ = false, persistent_ = false, discard_ = false;
+    uint32_t max_pages_ = kMaxSegments;
     Shadow shadow_[kSlots] = {};
     uint16_t free_[kSlots] = {};
     uint32_t nfree_ = 0;

@@ -13,6 +13,7 @@ struct DiskLimits {
     bool read_only;
     bool flush;         // feature-flush-cache advertised
     bool discard;       // feature-discard advertised
+    uint32_t max_indirect = 0;  // feature-max-indirect-segments advertised (0: none)
 };
 
 struct Checked {
@@ -20,13 +21,23 @@ struct Checked {
     uint64_t sectors;   // sectors the request moves (read/write) or discards
 };
 
+// An indirect request before its segments are fetched: is it one we can serve, and how many
+// indirect pages does it name? (Linux's blkback: read or write only, 1..max segments.)
+inline Checked check_indirect(const Request& r, const DiskLimits& d) {
+    if (!d.max_indirect) return Checked{kRspNotSupported, 0};
+    if ((r.indirect_op != kOpRead && r.indirect_op != kOpWrite) || r.nr_segments == 0 || r.nr_segments > d.max_indirect)
+        return Checked{kRspError, 0};
+    return Checked{kRspOkay, (r.nr_segments + kSegmentsPerIndirectPage - 1u) / kSegmentsPerIndirectPage};
+}
+
 inline Checked check_request(const Request& r, const DiskLimits& d) {
     auto fail = [](int16_t s) { return Checked{s, 0}; };
     switch (r.operation) {
     case kOpRead:
     case kOpWrite: {
         if (r.operation == kOpWrite && d.read_only) return fail(kRspError);
-        if (r.nr_segments == 0 || r.nr_segments > kMaxSegments) return fail(kRspError);
+        uint32_t max = r.indirect ? d.max_indirect : kMaxSegments;
+        if (r.nr_segments == 0 || r.nr_segments > max || max > kMaxIndirectSegments) return fail(kRspError);
         uint64_t n = 0;
         for (uint32_t i = 0; i < r.nr_segments; ++i) {
             const Segment& s = r.seg[i];
@@ -48,6 +59,10 @@ inline Checked check_request(const Request& r, const DiskLimits& d) {
             r.discard_sectors > d.sectors - r.sector_number)
             return fail(kRspError);
         return Checked{kRspOkay, r.discard_sectors};
+    case kOpIndirect:
+        // Its segments must be fetched first (check_indirect), then it is checked as a read
+        // or a write.
+        return fail(d.max_indirect ? kRspError : kRspNotSupported);
     default:
         return fail(kRspNotSupported);
     }
