@@ -72,6 +72,41 @@ bool BlkFront::wait_backend(bh::xenbus::XsClient& xs, XenbusState at_least) {
     }
 }
 
+// Linux's keys, in one transaction (retried on EAGAIN): ring-ref and event-channel in the
+// device directory for one ring; multi-queue-num-queues and queue-N/ for several.
+bool BlkFront::publish(bh::xenbus::XsClient& xs, const char* dir) {
+    for (int tries = 0;; ++tries) {
+        uint32_t tx = 0;
+        const char* e = xs.transaction_start(tx);
+        auto put = [&](const Path& key, const char* value) {
+            if (!e) e = xs.write(tx, key.s, value);
+        };
+        for (uint32_t q = 0; q < nq_; ++q) {
+            Path base;
+            base << dir;
+            if (nq_ > 1) base << "/queue-" << uint64_t{q};
+            put(Path() << base.s << "/ring-ref", (Path() << uint64_t{ring_ref(q)}).s);
+            put(Path() << base.s << "/event-channel", (Path() << uint64_t{port_[q]}).s);
+        }
+        if (nq_ > 1) put(Path() << dir << "/multi-queue-num-queues", (Path() << uint64_t{nq_}).s);
+        put(Path() << dir << "/protocol", at_.x86_32 ? "x86_32-abi" : "x86_64-abi");
+        if (at_.pool_va) put(Path() << dir << "/feature-persistent", "1");
+        put(Path() << dir << "/state", "3");
+        const char* c = xs.transaction_end(tx, e == nullptr);
+        if (!e && !c) return true;
+        if (!(c && c[0] == 'E' && c[1] == 'A' && c[2] == 'G') || tries == 8) {
+            print("blkfront: cannot publish the rings: %s", e ? e : c);
+            return false;
+        }
+    }
+}
+
+bool BlkFront::broken() const {
+    for (uint32_t q = 0; q < nq_; ++q)
+        if (!ring_[q].ready() || ring_[q].error() != bh::ring::RingError::None) return true;
+    return broken_;
+}
+
 bool BlkFront::connect(bh::xenbus::XsClient& xs, uint32_t devid, const FrontLayout& at) {
     at_ = at;
     Path dir;
@@ -91,18 +126,25 @@ bool BlkFront::connect(bh::xenbus::XsClient& xs, uint32_t devid, const FrontLayo
     state << backend_path_ << "/state";
     if (xs.watch(state.s, "blkfront") || !wait_backend(xs, XenbusState::InitWait)) return false;
 
-    // Our half: the ring page granted to the backend, an event channel it can bind.
-    Ret a = call(BH_CALL_FRAME_ALLOC, at.ring_slot, 1);
-    Ret m = a.ok() ? call(BH_CALL_FRAME_MAP, at.ring_slot, at.ring_va, 1) : a;
-    Ret p = m.ok() ? call(BH_CALL_EVTCHN_ALLOC_UNBOUND, at.port_slot, backend_) : m;
-    if (!p.ok() || !grant_access(at.first_ref, backend_, at.ring_va, false)) {
-        print("blkfront: cannot set up the ring: %s", error_name(p.err));
+    // Our half: a ring page per queue granted to the backend, an event channel it can bind.
+    uint64_t be_queues = 1;
+    read_u64(xs, backend_path_, "multi-queue-max-queues", &be_queues);
+    nq_ = at.queues < 1 ? 1 : at.queues > kMaxQueues ? kMaxQueues : at.queues;
+    if (be_queues < nq_) nq_ = be_queues < 1 ? 1 : static_cast<uint32_t>(be_queues);
+    if (!grant_table_reserve(at.first_ref + kRefs + kMaxQueues)) {
+        print("blkfront: the grant table cannot hold %u entries", at.first_ref + kRefs + kMaxQueues);
         return false;
     }
-    port_ = static_cast<bh_port_t>(p.r1);
-    if (!grant_table_reserve(at.first_ref + kRefs)) {
-        print("blkfront: the grant table cannot hold %u entries", at.first_ref + kRefs);
-        return false;
+    Ret a = call(BH_CALL_FRAME_ALLOC, at.ring_slot, nq_);
+    Ret m = a.ok() ? call(BH_CALL_FRAME_MAP, at.ring_slot, at.ring_va, 1) : a;
+    for (uint32_t q = 0; q < nq_; ++q) {
+        Ret p = m.ok() ? call(BH_CALL_EVTCHN_ALLOC_UNBOUND, at.port_slot + q, backend_) : m;
+        if (!p.ok() || !grant_access(ring_ref(q), backend_, at.ring_va + q * 4096, false)) {
+            print("blkfront: cannot set up ring %u: %s", q, error_name(p.err));
+            return false;
+        }
+        port_[q] = static_cast<bh_port_t>(p.r1);
+        ring_[q].init(at.ring_va + q * 4096, at.x86_32);
     }
     if (at.indirect_va && !at.pool_va) {
         Ret ia = call(BH_CALL_FRAME_ALLOC, at.indirect_slot, kSlots);
@@ -122,34 +164,9 @@ bool BlkFront::connect(bh::xenbus::XsClient& xs, uint32_t devid, const FrontLayo
             at_.pool_va = 0;
         }
     }
-    ring_.init(at.ring_va, at.x86_32);
     nfree_ = 0;
     for (uint32_t i = kSlots; i-- > 0;) free_[nfree_++] = static_cast<uint16_t>(i);
-
-    // Linux writes these in one transaction, retried on EAGAIN.
-    for (int tries = 0;; ++tries) {
-        uint32_t tx = 0;
-        Path ref, evt, proto, st;
-        ref << dir.s << "/ring-ref";
-        evt << dir.s << "/event-channel";
-        proto << dir.s << "/protocol";
-        st << dir.s << "/state";
-        Path v1, v2;
-        v1 << uint64_t{at.first_ref};
-        v2 << uint64_t{port_};
-        const char* e = xs.transaction_start(tx);
-        if (!e) e = xs.write(tx, ref.s, v1.s);
-        if (!e) e = xs.write(tx, evt.s, v2.s);
-        if (!e) e = xs.write(tx, proto.s, at.x86_32 ? "x86_32-abi" : "x86_64-abi");
-        if (!e && at_.pool_va) e = xs.write(tx, (Path() << dir.s << "/feature-persistent").s, "1");
-        if (!e) e = xs.write(tx, st.s, "3");
-        const char* c = xs.transaction_end(tx, e == nullptr);
-        if (!e && !c) break;
-        if (!(c && c[0] == 'E' && c[1] == 'A' && c[2] == 'G') || tries == 8) {
-            print("blkfront: cannot publish the ring: %s", e ? e : c);
-            return false;
-        }
-    }
+    if (!publish(xs, dir.s)) return false;
     if (!wait_backend(xs, XenbusState::Connected)) return false;
     uint64_t info = 0, flush = 0, sector_size = 512;
     if (!read_u64(xs, backend_path_, "sectors", &sectors_)) {
@@ -184,7 +201,7 @@ bool BlkFront::connect(bh::xenbus::XsClient& xs, uint32_t devid, const FrontLayo
 }
 
 bool BlkFront::submit(uint8_t op, uint64_t sector, const uint64_t* pages, uint32_t n, uint64_t id) {
-    if (broken() || nfree_ == 0 || n == 0 || n > max_pages_ || ring_.full()) return false;
+    if (broken() || nfree_ == 0 || n == 0 || n > max_pages_ || ring_of(free_[nfree_ - 1]).full()) return false;
     uint32_t s = free_[--nfree_];
     shadow_[s].indirect = n > kMaxSegments;
     if (shadow_[s].indirect) {
@@ -208,7 +225,7 @@ bool BlkFront::submit(uint8_t op, uint64_t sector, const uint64_t* pages, uint32
         r.sector_number = sector;
         r.indirect_grefs[0] = indirect_ref(s);
         shadow_[s].id = id, shadow_[s].op = op, shadow_[s].nseg = static_cast<uint8_t>(n), shadow_[s].busy = true;
-        return ring_.put(r);
+        return ring_of(s).put(r);
     }
     Request64 r{};
     r.operation = op;
@@ -232,22 +249,22 @@ bool BlkFront::submit(uint8_t op, uint64_t sector, const uint64_t* pages, uint32
         r.seg[i] = Segment{ref(s, i), 0, static_cast<uint8_t>(kSectorsPerPage - 1), 0};
     }
     shadow_[s].id = id, shadow_[s].op = op, shadow_[s].nseg = static_cast<uint8_t>(n), shadow_[s].busy = true;
-    return ring_.put(r);
+    return ring_of(s).put(r);
 }
 
 bool BlkFront::submit_flush(uint64_t id) {
-    if (broken() || nfree_ == 0 || ring_.full()) return false;
+    if (broken() || nfree_ == 0 || ring_of(free_[nfree_ - 1]).full()) return false;
     uint32_t s = free_[--nfree_];
     Request64 r{};
     r.operation = kOpFlush;
     r.id = s;
     shadow_[s].id = id, shadow_[s].op = kOpFlush, shadow_[s].nseg = 0, shadow_[s].busy = true;
     shadow_[s].indirect = false;
-    return ring_.put(r);
+    return ring_of(s).put(r);
 }
 
 bool BlkFront::submit_discard(uint64_t sector, uint64_t sectors, uint64_t id) {
-    if (broken() || !discard_ || nfree_ == 0 || ring_.full()) return false;
+    if (broken() || !discard_ || nfree_ == 0 || ring_of(free_[nfree_ - 1]).full()) return false;
     uint32_t s = free_[--nfree_];
     Request64 r{};
     r.operation = kOpDiscard;
@@ -256,18 +273,22 @@ bool BlkFront::submit_discard(uint64_t sector, uint64_t sectors, uint64_t id) {
     __builtin_memcpy(&r.seg[0], &sectors, sizeof sectors);  // blkif_request_discard.nr_sectors
     shadow_[s].id = id, shadow_[s].op = kOpDiscard, shadow_[s].nseg = 0, shadow_[s].busy = true;
     shadow_[s].indirect = false;
-    return ring_.put(r);
+    return ring_of(s).put(r);
 }
 
 void BlkFront::push() {
-    if (ring_.ready() && ring_.push()) call(BH_CALL_EVTCHN_SEND, at_.port_slot);
+    for (uint32_t q = 0; q < nq_; ++q)
+        if (ring_[q].ready() && ring_[q].push()) call(BH_CALL_EVTCHN_SEND, at_.port_slot + q);
 }
 
 bool BlkFront::take(uint64_t& id, int16_t& status) {
     Response64 rsp;
-    if (broken() || !ring_.take(rsp)) return false;
+    if (broken()) return false;
+    uint32_t q = 0;
+    while (q < nq_ && !ring_[q].take(rsp)) ++q;
+    if (q == nq_) return false;
     // Only an id we handed out, for a request in flight, with its operation.
-    if (rsp.id >= kSlots || !shadow_[rsp.id].busy || shadow_[rsp.id].op != rsp.operation) {
+    if (rsp.id >= kSlots || rsp.id % nq_ != q || !shadow_[rsp.id].busy || shadow_[rsp.id].op != rsp.operation) {
         print("blkfront: backend answered id %lu that is not in flight: ring broken", rsp.id);
         broken_ = true;
         return false;
@@ -292,11 +313,15 @@ bool BlkFront::take(uint64_t& id, int16_t& status) {
 }
 
 bh_port_t BlkFront::wait() {
-    while (!broken() && !ring_.final_check()) {
+    for (;;) {
+        bool any = broken();
+        for (uint32_t q = 0; q < nq_; ++q) any = ring_[q].final_check() || any;
+        if (any) return 0;
         bh_port_t p = wait_event();
-        if (p != port_) return p;
+        bool ours = false;
+        for (uint32_t q = 0; q < nq_; ++q) ours = ours || p == port_[q];
+        if (!ours) return p;
     }
-    return 0;
 }
 
 }  // namespace bh::blkif

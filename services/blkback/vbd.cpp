@@ -14,16 +14,31 @@ using bh::blkif::XenbusState;
 namespace blkback {
 namespace {
 
-constexpr uint64_t kRingVa = 0x200000000;  // vbd i's ring page at + i * 4 KiB
+constexpr uint64_t kRingVa = 0x200000000;  // vbd i, queue q: its ring page at + (i * 4 + q) * 4 KiB
 constexpr uint64_t kDataVa = 0x300000000;  // vbd i's granted data pages: kFifo * 32 per vbd
-constexpr bh_slot_t kPortSlot0 = 20;       // vbd i's event channel
+constexpr bh_slot_t kPortSlot0 = 20;       // vbd i, queue q: its event channel at + i * 4 + q
+static_assert(kPortSlot0 + kMaxVbds * kMaxQueues <= BH_SLOT_MSI0, "the vbds' ports fit below the MSI slots");
 constexpr uint64_t kPersistVa = 0x400000000;  // vbd i's persistent grants: Vbd::kPersistent pages
 static_assert(sizeof(bh::ring::BackRing<bh::blkif::Ring32>) <= sizeof(bh::ring::BackRing<bh::blkif::Ring64>));
 
 }  // namespace
 
-uint64_t Vbd::data_va(uint32_t slot, uint32_t seg) const {
-    return kDataVa + ((uint64_t{index_} * kFifo + slot) * bh::blkif::kMaxIndirectSegments + seg) * 0x1000;
+uint64_t Vbd::data_va(uint32_t q, uint32_t slot, uint32_t seg) const {
+    return kDataVa + (((uint64_t{index_} * kMaxQueues + q) * kFifo + slot) * bh::blkif::kMaxIndirectSegments + seg) * 0x1000;
+}
+
+bh_slot_t Vbd::port_slot(uint32_t q) const { return static_cast<bh_slot_t>(kPortSlot0 + index_ * kMaxQueues + q); }
+
+bool Vbd::owns_port(bh_port_t p) const {
+    for (uint32_t q = 0; connected_ && q < nq_; ++q)
+        if (q_[q].port == p) return true;
+    return false;
+}
+
+uint32_t Vbd::in_flight() const {
+    uint32_t n = 0;
+    for (uint32_t q = 0; q < nq_; ++q) n += q_[q].tail - q_[q].head;
+    return n;
 }
 
 namespace {
@@ -114,6 +129,7 @@ bool Vbd::init(uint32_t index, bh_domid_t fe, uint32_t devid, bh::xenbus::XsClie
     put("feature-barrier", 0);
     put("feature-persistent", 1);
     put("feature-max-indirect-segments", bh::blkif::kMaxIndirectSegments);
+    put("multi-queue-max-queues", kMaxQueues);
     if (discard) {  // blkif.h: granularity and alignment in bytes
         put("feature-discard", 1);
         put("discard-granularity", uint64_t{disk.discard_alignment()} * bh::blkif::kSectorSize);
@@ -151,49 +167,75 @@ void Vbd::on_store(bh::xenbus::XsClient& xs) {
     }
 }
 
-bool Vbd::connect(bh::xenbus::XsClient& xs) {
+// One ring: its ref and event channel in `dir` (the frontend's directory, or its queue-N).
+bool Vbd::connect_queue(bh::xenbus::XsClient& xs, uint32_t q, const char* dir, bool is32) {
     uint64_t ref = 0, evt = 0;
-    char proto[16] = "x86_64-abi";
-    if (!read_u64(xs, fe_dir_, "ring-ref", &ref) || !read_u64(xs, fe_dir_, "event-channel", &evt) ||
-        ref > 0xffffffff || evt > 0xffff) {
-        print("blkback: %s gave no usable ring-ref / event-channel", fe_dir_);
+    if (!read_u64(xs, dir, "ring-ref", &ref) || !read_u64(xs, dir, "event-channel", &evt) || ref > 0xffffffff ||
+        evt > 0xffff) {
+        print("blkback: %s gave no usable ring-ref / event-channel", dir);
         return false;
     }
+    Queue& Q = q_[q];
+    uint64_t ring_va = kRingVa + (uint64_t{index_} * kMaxQueues + q) * 0x1000;
+    Ret m = call(BH_CALL_GNTTAB_MAP, BH_SLOT_GNTTAB, fe_, ref, ring_va, 0);
+    Ret b = m.ok() ? call(BH_CALL_EVTCHN_BIND_INTERDOMAIN, port_slot(q), fe_, evt) : m;
+    if (!b.ok()) {
+        if (m.ok()) call(BH_CALL_GNTTAB_UNMAP, BH_SLOT_GNTTAB, m.r1);
+        print("blkback: %s: cannot map ring %lu or bind port %lu: %s", dir, ref, evt, error_name(b.err));
+        return false;
+    }
+    Q.ring_handle = m.r1;
+    Q.port = static_cast<bh_port_t>(b.r1);
+    Q.head = Q.tail = 0;
+    Q.ring32 = nullptr, Q.ring64 = nullptr;
+    // attach: at rsp_prod, so a restarted backend takes the unanswered requests again.
+    if (is32) Q.ring32 = new (Q.ring_space) bh::ring::BackRing<bh::blkif::Ring32>(
+                  bh::ring::BackRing<bh::blkif::Ring32>::attach(*reinterpret_cast<bh::blkif::Ring32*>(ring_va)));
+    else Q.ring64 = new (Q.ring_space) bh::ring::BackRing<bh::blkif::Ring64>(
+             bh::ring::BackRing<bh::blkif::Ring64>::attach(*reinterpret_cast<bh::blkif::Ring64*>(ring_va)));
+    if (!reattach_) print("blkback: vbd %u of domain %u queue %u: ring-ref %lu, event channel %lu", devid_, fe_, q, ref, evt);
+    if (reattach_) {
+        call(BH_CALL_EVTCHN_SEND, port_slot(q));  // whatever it waits for, look again
+        auto* s = reinterpret_cast<volatile uint32_t*>(ring_va);  // req_prod, req_event, rsp_prod
+        print("blkback: vbd %u of domain %u queue %u re-attached at rsp_prod %u (req_prod %u): %u requests to take again",
+              devid_, fe_, q, s[2], s[0], s[0] - s[2]);
+    }
+    return true;
+}
+
+bool Vbd::connect(bh::xenbus::XsClient& xs) {
+    char proto[16] = "x86_64-abi";
     read_text(xs, fe_dir_, "protocol", proto, sizeof proto);  // absent: the native (x86_64) ABI
-    uint64_t fe_persistent = 0;
+    uint64_t fe_persistent = 0, nq = 1;
     persistent_ = read_u64(xs, fe_dir_, "feature-persistent", &fe_persistent) && fe_persistent == 1;
     bool is32 = text_is(proto, "x86_32-abi");
     if (!is32 && !text_is(proto, "x86_64-abi")) {
         print("blkback: %s: protocol %s is not supported", fe_dir_, proto);
         return false;
     }
-    uint64_t ring_va = kRingVa + uint64_t{index_} * 0x1000;
-    Ret m = call(BH_CALL_GNTTAB_MAP, BH_SLOT_GNTTAB, fe_, ref, ring_va, 0);
-    Ret b = m.ok() ? call(BH_CALL_EVTCHN_BIND_INTERDOMAIN, kPortSlot0 + index_, fe_, evt) : m;
-    if (!b.ok()) {
-        if (m.ok()) call(BH_CALL_GNTTAB_UNMAP, BH_SLOT_GNTTAB, m.r1);
-        print("blkback: %s: cannot map ring %lu or bind port %lu: %s", fe_dir_, ref, evt, error_name(b.err));
+    // Several rings: multi-queue-num-queues and queue-N/ (Linux writes them only for more than one).
+    bool multi = read_u64(xs, fe_dir_, "multi-queue-num-queues", &nq);
+    if (nq < 1 || nq > kMaxQueues) {
+        print("blkback: %s: %lu queues asked for, at most %u offered", fe_dir_, nq, kMaxQueues);
         return false;
     }
-    ring_handle_ = m.r1;
-    port_ = static_cast<bh_port_t>(b.r1);
-    x86_32_ = is32;
-    // attach: at rsp_prod, so a restarted backend takes the unanswered requests again.
-    if (is32) ring32_ = new (ring_space_) bh::ring::BackRing<bh::blkif::Ring32>(
-                  bh::ring::BackRing<bh::blkif::Ring32>::attach(*reinterpret_cast<bh::blkif::Ring32*>(ring_va)));
-    else ring64_ = new (ring_space_) bh::ring::BackRing<bh::blkif::Ring64>(
-             bh::ring::BackRing<bh::blkif::Ring64>::attach(*reinterpret_cast<bh::blkif::Ring64*>(ring_va)));
-    head_ = tail_ = 0;
-    connected_ = true;
-    if (reattach_) {
-        call(BH_CALL_EVTCHN_SEND, kPortSlot0 + index_);  // whatever it waits for, look again
-        auto* s = reinterpret_cast<volatile uint32_t*>(ring_va);  // req_prod, req_event, rsp_prod
-        print("blkback: vbd %u of domain %u re-attached at rsp_prod %u (req_prod %u): %u requests to take again",
-              devid_, fe_, s[2], s[0], s[0] - s[2]);
-    } else {
-        print("blkback: vbd %u of domain %u connected: ring-ref %lu, event channel %lu, %s%s", devid_, fe_, ref, evt,
-              proto, persistent_ ? ", persistent grants" : "");
+    for (uint32_t q = 0; q < nq; ++q) {
+        Text dir;
+        dir << fe_dir_;
+        if (multi) dir << "/queue-" << uint64_t{q};
+        if (!connect_queue(xs, q, dir.s, is32)) {
+            nq_ = q;
+            connected_ = true;
+            disconnect();
+            return false;
+        }
     }
+    nq_ = static_cast<uint32_t>(nq);
+    x86_32_ = is32;
+    connected_ = true;
+    if (!reattach_)
+        print("blkback: vbd %u of domain %u connected: %u queue%s, %s%s", devid_, fe_, nq_, nq_ > 1 ? "s" : "", proto,
+              persistent_ ? ", persistent grants" : "");
     return true;
 }
 
@@ -203,13 +245,15 @@ void Vbd::close(bh::xenbus::XsClient& xs) {
 }
 
 void Vbd::disconnect() {
-    // Requests still at the disk keep their grants mapped until they finish; then the ring goes.
-    if (head_ != tail_) return;
+    // Requests still at the disk keep their grants mapped until they finish; then the rings go.
+    if (in_flight()) return;
     drop_persistent();
-    call(BH_CALL_GNTTAB_UNMAP, BH_SLOT_GNTTAB, ring_handle_);
-    call(BH_CALL_EVTCHN_CLOSE, kPortSlot0 + index_);
-    ring64_ = nullptr;
-    ring32_ = nullptr;
+    for (uint32_t q = 0; q < nq_; ++q) {
+        call(BH_CALL_GNTTAB_UNMAP, BH_SLOT_GNTTAB, q_[q].ring_handle);
+        call(BH_CALL_EVTCHN_CLOSE, port_slot(q));
+        q_[q].ring64 = nullptr, q_[q].ring32 = nullptr, q_[q].port = 0;
+    }
+    nq_ = 0;
     connected_ = false;
 }
 
@@ -247,9 +291,9 @@ void Vbd::unmap(InFlight& e) {
     e.nseg = 0;
 }
 
-void Vbd::admit(bh::blkif::Request& r, bh::virtio::VirtioDisk& disk) {
-    uint32_t slot = tail_++ % kFifo;
-    InFlight& e = fifo_[slot];
+void Vbd::admit(bh::blkif::Request& r, bh::virtio::VirtioDisk& disk, uint32_t q) {
+    uint32_t slot = q_[q].tail++ % kFifo;
+    InFlight& e = q_[q].fifo[slot];
     e.id = r.id, e.op = r.operation, e.nseg = 0, e.done = false, e.status = bh::blkif::kRspOkay, e.parts = 0;
     if (r.operation == bh::blkif::kOpIndirect) {
         // Answered as the read or write it carries, as Linux's blkback and blkfront expect.
@@ -267,7 +311,7 @@ void Vbd::admit(bh::blkif::Request& r, bh::virtio::VirtioDisk& disk) {
         e.done = true;
         return;
     }
-    uint64_t cookie = uint64_t{index_} << 16 | slot;
+    uint64_t cookie = uint64_t{index_} << 16 | q << 8 | slot;
     if (r.operation == bh::blkif::kOpDiscard) {
         if (c.sectors > max_discard_ || !disk.submit_discard(offset_ + r.sector_number, static_cast<uint32_t>(c.sectors), cookie))
             e.status = bh::blkif::kRspError, e.done = true;
@@ -289,7 +333,7 @@ void Vbd::admit(bh::blkif::Request& r, bh::virtio::VirtioDisk& disk) {
         page[j] = persistent_ ? persistent_va(r.seg[j].gref) : 0;
         if (!page[j]) {
             at[nops] = j;
-            ops[nops++] = bh_grant_map{data_va(slot, j), r.seg[j].gref, fe_, static_cast<uint8_t>(write), 0, 0, 0, 0};
+            ops[nops++] = bh_grant_map{data_va(q, slot, j), r.seg[j].gref, fe_, static_cast<uint8_t>(write), 0, 0, 0, 0};
         }
     }
     bool mapped = true;
@@ -299,7 +343,7 @@ void Vbd::admit(bh::blkif::Request& r, bh::virtio::VirtioDisk& disk) {
         for (uint32_t k = k0; k < k0 + n; ++k) {
             if (m.ok() && ops[k].status == BH_OK) {
                 e.handles[e.nseg++] = ops[k].handle;
-                page[at[k]] = data_va(slot, at[k]);
+                page[at[k]] = data_va(q, slot, at[k]);
             } else {
                 mapped = false;
             }
@@ -336,9 +380,10 @@ void Vbd::admit(bh::blkif::Request& r, bh::virtio::VirtioDisk& disk) {
     }
 }
 
-void Vbd::complete(uint32_t slot, uint8_t virtio_status) {
-    if (slot >= kFifo) return;
-    InFlight& e = fifo_[slot];
+void Vbd::complete(uint32_t tag, uint8_t virtio_status) {
+    uint32_t q = tag >> 8, slot = tag & 0xff;
+    if (q >= nq_ || slot >= kFifo) return;
+    InFlight& e = q_[q].fifo[slot];
     if (virtio_status != bh::virtio::blk::kOk) e.status = bh::blkif::kRspError;
     if (e.parts > 1) {
         --e.parts;  // the request's other part is still at the disk
@@ -350,14 +395,16 @@ void Vbd::complete(uint32_t slot, uint8_t virtio_status) {
 }
 
 template <class R>
-void Vbd::take_requests(bh::ring::BackRing<R>& ring, bh::virtio::VirtioDisk& disk) {
+void Vbd::take_requests(bh::ring::BackRing<R>& ring, bh::virtio::VirtioDisk& disk, uint32_t q) {
+    uint32_t& head_ = q_[q].head;
+    uint32_t& tail_ = q_[q].tail;
     for (;;) {
         // Room at the disk for the largest request we accept: two virtio requests of 16.
         while (tail_ - head_ < kFifo && disk.can_submit(bh::virtio::blk::Chain::kMaxData, kMaxParts)) {
             typename R::Request raw;
             if (ring.consume_request(raw) != bh::ring::RingError::None) break;
             bh::blkif::decode(raw, req_);
-            admit(req_, disk);
+            admit(req_, disk, q);
         }
         // Room left and the ring empty: ask to be woken for the next request, recheck.
         if (tail_ - head_ >= kFifo || !disk.can_submit(bh::virtio::blk::Chain::kMaxData, kMaxParts) ||
@@ -369,38 +416,44 @@ void Vbd::take_requests(bh::ring::BackRing<R>& ring, bh::virtio::VirtioDisk& dis
 }
 
 template <class R>
-void Vbd::answer(bh::ring::BackRing<R>& ring) {
+void Vbd::answer(bh::ring::BackRing<R>& ring, uint32_t q) {
+    Queue& Q = q_[q];
     bool any = false;
-    while (head_ != tail_ && fifo_[head_ % kFifo].done) {
-        const InFlight& e = fifo_[head_ % kFifo];
+    while (Q.head != Q.tail && Q.fifo[Q.head % kFifo].done) {
+        const InFlight& e = Q.fifo[Q.head % kFifo];
         ring.put_response(bh::blkif::encode_response<typename R::Response>(e.id, e.op, e.status));
-        ++head_;
+        ++Q.head;
         any = true;
     }
-    if (any && ring.push_responses()) call(BH_CALL_EVTCHN_SEND, kPortSlot0 + index_);
+    if (any && ring.push_responses()) call(BH_CALL_EVTCHN_SEND, port_slot(q));
 }
 
 void Vbd::serve(bh::virtio::VirtioDisk& disk) {
     if (!connected_) return;
     if (broken_) {
-        // Nothing more is answered; what the disk still has finishes (and unmaps), then the ring goes.
-        while (head_ != tail_ && fifo_[head_ % kFifo].done) ++head_;
+        // Nothing more is answered; what the disk still has finishes (and unmaps), then the rings go.
+        for (uint32_t q = 0; q < nq_; ++q)
+            while (q_[q].head != q_[q].tail && q_[q].fifo[q_[q].head % kFifo].done) ++q_[q].head;
         disconnect();
         return;
     }
-    for (int round = 0; round < 2; ++round) {  // answering can free room for more requests
-        if (x86_32_) {
-            answer(*ring32_);
-            take_requests(*ring32_, disk);
-            answer(*ring32_);
-        } else {
-            answer(*ring64_);
-            take_requests(*ring64_, disk);
-            answer(*ring64_);
+    bool bad = false;
+    for (uint32_t q = 0; q < nq_; ++q) {
+        Queue& Q = q_[q];
+        for (int round = 0; round < 2; ++round) {  // answering can free room for more requests
+            if (x86_32_) {
+                answer(*Q.ring32, q);
+                take_requests(*Q.ring32, disk, q);
+                answer(*Q.ring32, q);
+            } else {
+                answer(*Q.ring64, q);
+                take_requests(*Q.ring64, disk, q);
+                answer(*Q.ring64, q);
+            }
         }
+        bad = bad || (x86_32_ ? Q.ring32->error() : Q.ring64->error()) != bh::ring::RingError::None;
     }
-    auto err = x86_32_ ? ring32_->error() : ring64_->error();
-    if (err != bh::ring::RingError::None) {
+    if (bad) {
         // A frontend that breaks the ring protocol loses its ring, nobody else's.
         print("blkback: domain %u broke the ring protocol; disconnecting it", fe_);
         broken_ = true;

@@ -17,7 +17,9 @@
 
 namespace blkback {
 
-inline constexpr uint32_t kMaxVbds = 8;
+inline constexpr uint32_t kMaxVbds = 6;
+// Rings per vbd (multi-queue-max-queues): Linux's blkfront asks for one per vCPU, at most 4.
+inline constexpr uint32_t kMaxQueues = 4;
 
 class Vbd {
 public:
@@ -28,13 +30,13 @@ public:
     bh_domid_t frontend() const { return fe_; }
     uint32_t devid() const { return devid_; }
     bool watches(const char* path) const;
-    bool owns_port(bh_port_t p) const { return connected_ && p == port_; }
+    bool owns_port(bh_port_t p) const;
     // The frontend's state changed (or may have): step the handshake.
     void on_store(bh::xenbus::XsClient& xs);
     // Takes requests from the ring while the disk has room; answers what is done, in order.
     void serve(bh::virtio::VirtioDisk& disk);
-    // The disk finished the request in FIFO slot `slot`.
-    void complete(uint32_t slot, uint8_t virtio_status);
+    // The disk finished the request with this tag (its queue << 8 | its FIFO slot).
+    void complete(uint32_t tag, uint8_t virtio_status);
     // The frontend broke the ring protocol: we dropped its ring; the caller closes the vbd.
     bool broken_by_frontend() const { return broken_ && !connected_; }
     void close(bh::xenbus::XsClient& xs);
@@ -56,16 +58,30 @@ private:
     uint64_t persistent_va(uint32_t gref);  // 0 if it cannot be mapped (or the table is full)
     void drop_persistent();
 
+    // One ring (one queue) of the vbd, with the requests taken from it, answered in order.
+    struct Queue {
+        bh::ring::BackRing<bh::blkif::Ring64>* ring64 = nullptr;
+        bh::ring::BackRing<bh::blkif::Ring32>* ring32 = nullptr;
+        alignas(8) uint8_t ring_space[sizeof(bh::ring::BackRing<bh::blkif::Ring64>)];
+        uint64_t ring_handle = 0;
+        bh_port_t port = 0;
+        InFlight fifo[kFifo];
+        uint32_t head = 0, tail = 0;  // answered up to head, taken up to tail
+    };
+
     bool connect(bh::xenbus::XsClient& xs);
+    bool connect_queue(bh::xenbus::XsClient& xs, uint32_t q, const char* dir, bool is32);
     void disconnect();
     template <class R>
-    void take_requests(bh::ring::BackRing<R>& ring, bh::virtio::VirtioDisk& disk);
+    void take_requests(bh::ring::BackRing<R>& ring, bh::virtio::VirtioDisk& disk, uint32_t q);
     template <class R>
-    void answer(bh::ring::BackRing<R>& ring);
-    void admit(bh::blkif::Request& r, bh::virtio::VirtioDisk& disk);
+    void answer(bh::ring::BackRing<R>& ring, uint32_t q);
+    void admit(bh::blkif::Request& r, bh::virtio::VirtioDisk& disk, uint32_t q);
     bool fetch_indirect(bh::blkif::Request& r);
     void unmap(InFlight& e);
-    uint64_t data_va(uint32_t slot, uint32_t seg) const;
+    uint64_t data_va(uint32_t q, uint32_t slot, uint32_t seg) const;
+    bh_slot_t port_slot(uint32_t q) const;
+    uint32_t in_flight() const;
     bool set_state(bh::xenbus::XsClient& xs, bh::blkif::XenbusState s);
 
     uint32_t index_ = 0, devid_ = 0;
@@ -80,14 +96,9 @@ private:
     bool p_used_[kPersistent] = {};
     uint32_t p_count_ = 0;
     bh::blkif::XenbusState state_ = bh::blkif::XenbusState::Initialising;
-    uint64_t ring_handle_ = 0;
-    bh_port_t port_ = 0;
-    bh::ring::BackRing<bh::blkif::Ring64>* ring64_ = nullptr;
-    bh::ring::BackRing<bh::blkif::Ring32>* ring32_ = nullptr;
-    alignas(8) uint8_t ring_space_[sizeof(bh::ring::BackRing<bh::blkif::Ring64>)];
-    InFlight fifo_[kFifo] = {};
+    Queue q_[kMaxQueues];
+    uint32_t nq_ = 0;
     bh::blkif::Request req_{};  // the request being admitted (large: not on the stack)
-    uint32_t head_ = 0, tail_ = 0;  // answered up to head_, taken up to tail_
 };
 
 }  // namespace blkback

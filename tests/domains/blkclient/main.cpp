@@ -16,12 +16,12 @@ using bh::blkif::BlkFront;
 namespace {
 
 constexpr uint32_t kXvda = 202 << 8;
-constexpr uint64_t kRingVa = 0x60000000, kBufVa = 0x61000000;
-constexpr bh_slot_t kRingSlot = 8, kPortSlot = 9, kBufSlot = 10, kPoolSlot = 12;
+constexpr uint64_t kRingVa = 0x60000000, kBufVa = 0x61000000;  // rings: up to 4 pages
+constexpr bh_slot_t kRingSlot = 8, kPortSlot = 9, kBufSlot = 14, kPoolSlot = 16;  // ports 9..12: one per ring
 constexpr uint64_t kPoolVa = 0x6a000000;  // persistent grants (roles 1 and 2)
 constexpr uint32_t kDepth = 16, kPagesPerSlot = bh::blkif::kMaxIndirectSegments;
 constexpr uint64_t kIndirectVa = 0x6c000000;  // indirect segment pages (mapped roles)
-constexpr bh_slot_t kIndirectSlot = 13;
+constexpr bh_slot_t kIndirectSlot = 17;
 constexpr uint32_t kMaxBlocks = 32768;  // 4 KiB blocks: disks up to 128 MiB are checked whole
 constexpr uint32_t kWrites = 400;
 constexpr uint32_t kKills = 100;  // role 1
@@ -267,16 +267,18 @@ int bh_main(uint64_t, uint64_t arg1) {
     if (!g_xs.connect() ||
         !g_front.connect(g_xs, kXvda, bh::blkif::FrontLayout{kRingVa, kRingSlot, kPortSlot, 16, role == 3,
                                                              mapped ? 0 : kPoolVa, kPoolSlot,
-                                                             mapped ? kIndirectVa : 0, kIndirectSlot})) {
+                                                             mapped ? kIndirectVa : 0, kIndirectSlot,
+                                                             role == 0 || role == 1 || role == kRoleService ? 2u : 1u})) {
         print("blkclient: FAIL no disk");
         return 1;
     }
     uint64_t blocks = g_front.sectors() / 8;
-    print("blkclient: xvda connected to domain %u: %lu sectors, %s%s%s%s, up to %u pages a request%s",
+    print("blkclient: xvda connected to domain %u: %lu sectors, %s%s%s%s, up to %u pages a request%s, %u ring%s",
           g_front.backend(), g_front.sectors(), g_front.read_only() ? "read-only" : "read-write",
           g_front.has_flush() ? ", flush" : "", g_front.persistent() ? ", persistent grants" : "",
           g_front.x86_32() ? ", x86_32-abi" : "", g_front.max_pages(),
-          g_front.max_pages() > bh::blkif::kMaxSegments ? " (indirect)" : "");
+          g_front.max_pages() > bh::blkif::kMaxSegments ? " (indirect)" : "", g_front.queues(),
+          g_front.queues() > 1 ? "s" : "");
     if (blocks > kMaxBlocks) blocks = kMaxBlocks;
     if (blocks < kDepth * kPagesPerSlot * 2 || g_front.read_only()) {
         print("blkclient: FAIL the disk is too small or read-only for the test");

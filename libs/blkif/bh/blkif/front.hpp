@@ -40,9 +40,9 @@ private:
 };
 
 struct FrontLayout {
-    uint64_t ring_va;           // one page for the shared ring
-    bh_slot_t ring_slot;        // its frame capability
-    bh_slot_t port_slot;        // the event channel to the backend
+    uint64_t ring_va;           // one page per shared ring (queue), one after another
+    bh_slot_t ring_slot;        // their frame capability
+    bh_slot_t port_slot;        // queue q's event channel to the backend: port_slot + q
     bh_grant_ref_t first_ref;   // the ring's grant; data grants follow (kSlots * kMaxSegments)
     bool x86_32 = false;        // announce (and speak) the x86_32 ABI, as a 686 guest would
     // Persistent grants (feature-persistent, as Linux's blkfront does them): a pool of
@@ -53,13 +53,16 @@ struct FrontLayout {
     // per slot for the segment list, granted read-only. indirect_va 0: none. Not with a pool.
     uint64_t indirect_va = 0;
     bh_slot_t indirect_slot = 0;
+    // Rings asked for (multi-queue-num-queues); the backend's multi-queue-max-queues caps it.
+    uint32_t queues = 1;
 };
 
 class BlkFront {
 public:
     static constexpr uint32_t kSlots = Ring64::kSize;
     static constexpr uint32_t kRefsPerSlot = kMaxIndirectSegments + 1;  // data pages, indirect page
-    static constexpr uint32_t kRefs = 1 + kSlots * kRefsPerSlot;        // with the ring's
+    static constexpr uint32_t kRefs = 1 + kSlots * kRefsPerSlot;        // with the first ring's
+    static constexpr uint32_t kMaxQueues = 4;  // the other rings' refs follow kRefs
 
     // devid: the vbd's virtual-device number (xvda = 51712). False (logged) on any failure.
     bool connect(bh::xenbus::XsClient& xs, uint32_t devid, const FrontLayout& at);
@@ -71,10 +74,11 @@ public:
     // The most pages one request may carry: 11, or the indirect segments both sides allow.
     uint32_t max_pages() const { return max_pages_; }
     bh_domid_t backend() const { return backend_; }
-    bh_port_t port() const { return port_; }
+    bh_port_t port() const { return port_[0]; }
+    uint32_t queues() const { return nq_; }
     uint32_t in_flight() const { return kSlots - nfree_; }
-    bool broken() const { return broken_ || !ring_.ready() || ring_.error() != bh::ring::RingError::None; }
-    bool x86_32() const { return ring_.x86_32(); }
+    bool broken() const;
+    bool x86_32() const { return ring_[0].x86_32(); }
 
     // Queues a read or write of whole pages (page-aligned virtual addresses of ours) starting
     // at `sector`; visible to the backend at push(). False when no slot is free.
@@ -106,11 +110,17 @@ private:
     bh_grant_ref_t indirect_ref(uint32_t slot) const { return ref(slot, kMaxIndirectSegments); }
     uint64_t indirect_page(uint32_t slot) const { return at_.indirect_va + uint64_t{slot} * 4096; }
 
+    // Slot s travels on ring s % nq_ (so each ring has kSlots / nq_ of them).
+    AbiFrontRing& ring_of(uint32_t slot) { return ring_[slot % nq_]; }
+    bh_grant_ref_t ring_ref(uint32_t q) const { return static_cast<bh_grant_ref_t>(q ? at_.first_ref + kRefs + q - 1 : at_.first_ref); }
+    bool publish(bh::xenbus::XsClient& xs, const char* dir);
+
     FrontLayout at_{};
-    AbiFrontRing ring_;
+    AbiFrontRing ring_[kMaxQueues];
+    uint32_t nq_ = 1;
     char backend_path_[96] = {};
     bh_domid_t backend_ = 0;
-    bh_port_t port_ = 0;
+    bh_port_t port_[kMaxQueues] = {};
     uint64_t sectors_ = 0;
     uint32_t info_ = 0;
     bool flush_ = false, broken_ = false, persistent_ = false, discard_ = false;
