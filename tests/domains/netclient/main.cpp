@@ -111,6 +111,12 @@ bool ping(uint32_t ip, uint16_t seq) {
     });
 }
 
+// "bye" is on its way: let the backend take it before this domain (and its grants) goes.
+void let_bye_go() {
+    uint64_t done = g_front.tx_done(), until = ticks() + 500 / BH_TICK_MS;
+    while (g_front.tx_done() == done && ticks() < until) wait_for(10, [](const StackEvent&) { return false; });
+}
+
 int echo() {
     char ip[16];
     ip_text(g_stack.config().ip, ip);
@@ -148,11 +154,18 @@ int echo() {
             return 1;
         }
     }
-    // "bye" is on its way: let the backend take it before this domain (and its grants) goes.
-    uint64_t done = g_front.tx_done(), until = ticks() + 500 / BH_TICK_MS;
-    while (g_front.tx_done() == done && ticks() < until) wait_for(10, [](const StackEvent&) { return false; });
+    let_bye_go();
     print("netclient: echo done: %lu datagrams answered, %lu with bad checksums dropped", answered, g_bad_checksums);
     return 0;
+}
+
+// Tells the echo or sink client at `peer` to quit, until it says "bye" (datagrams get lost).
+bool tell_quit(uint32_t peer) {
+    for (int i = 0; i < 20; ++i) {
+        g_stack.send_udp(peer, 5001, kEchoPort, "quit", 4);
+        if (wait_for(200, [](const StackEvent& ev) { return ev.kind == StackEvent::kUdp && ev.len == 3; })) return true;
+    }
+    return false;
 }
 
 int prober() {
@@ -336,12 +349,7 @@ int restarter() {
     while (t.asked < kKills || t.waiting) t.run(Traffic::kWindow);
     uint64_t rough_ticks = ticks() - t0;
     uint32_t rough_sent = t.sent - calm_sent, rough_lost = t.lost - calm_lost;
-    // The echo client ends when told; it answers "bye".
-    bool bye = false;
-    for (int i = 0; i < 20 && !bye; ++i) {
-        g_stack.send_udp(peer, 5001, kEchoPort, "quit", 4);
-        bye = wait_for(200, [](const StackEvent& ev) { return ev.kind == StackEvent::kUdp && ev.len == 3; });
-    }
+    bool bye = tell_quit(peer);  // the echo client ends when told
     uint64_t per_us = cycles_per_us();
     uint32_t n = t.asked;
     for (uint32_t i = 0; i < n; ++i) t.outage[i] /= per_us;
@@ -350,8 +358,8 @@ int restarter() {
     print("netclient: %u kills of netback, %u recovered; outage (kill -> first answer) median %lu us, max %lu us",
           t.asked, t.recovered, median, n ? t.outage[n - 1] : 0);
     print("netclient: without kills %lu answers/s (%u sent, %u lost); with kills %lu answers/s (%u sent, %u lost)",
-          (calm_sent - calm_lost) * 1000ull / (calm_ticks * BH_TICK_MS + 1), calm_sent, calm_lost,
-          (rough_sent - rough_lost) * 1000ull / (rough_ticks * BH_TICK_MS + 1), rough_sent, rough_lost);
+          (calm_sent - calm_lost) * uint64_t{1000} / (calm_ticks * BH_TICK_MS + 1), calm_sent, calm_lost,
+          (rough_sent - rough_lost) * uint64_t{1000} / (rough_ticks * BH_TICK_MS + 1), rough_sent, rough_lost);
     print("BH-BENCH name=net_restart_recovered value=%u unit=of-%u-kills", t.recovered, t.asked);
     print("BH-BENCH name=net_restart_outage_us value=%lu unit=us", median);
     if (bh::xenbus::read_u64(g_xs, "/test/coldstart", "netback", &cold) && cold)
@@ -382,7 +390,11 @@ int sink() {
     for (bool quit = false; !quit;) {
         wait_for(1000, [&](const StackEvent& ev) {
             if (ev.kind != StackEvent::kUdp) return false;
-            if (ev.dport != kSinkPort) return quit = ev.len == 4 && __builtin_memcmp(ev.data, "quit", 4) == 0;
+            if (ev.dport != kSinkPort) {
+                quit = ev.len == 4 && __builtin_memcmp(ev.data, "quit", 4) == 0;
+                if (quit) g_stack.send_udp(ev.src_ip, ev.dport, ev.sport, "bye", 3);
+                return quit;
+            }
             char reply[64];
             uint32_t n = 0;
             if (counter.on(ev, rdtsc(), per_us, reply, &n)) g_stack.send_udp(ev.src_ip, kSinkPort, ev.sport, reply, n);
@@ -390,6 +402,7 @@ int sink() {
         });
         if (g_front.broken()) return print("netclient: FAIL the rings broke"), 1;
     }
+    let_bye_go();
     return 0;
 }
 
@@ -412,7 +425,7 @@ int source() {
     auto pump = [](uint32_t ms, auto on_event) { return wait_for(ms, on_event); };
     StreamResult cc = udp_stream(g_stack, pump, peer, kSinkPort, kStreamDatagrams, kStreamSize);
     StreamResult ch = udp_stream(g_stack, pump, kGateway, static_cast<uint16_t>(port), kStreamDatagrams, kStreamSize);
-    g_stack.send_udp(peer, 5001, kEchoPort, "quit", 4);
+    bool bye = tell_quit(peer);
     uint64_t direct_x100 = d_us ? d_bytes * 800 / d_us : 0;
     auto report = [&](const char* name, const char* what, const StreamResult& r) {
         print("netclient: %s: %lu of %u datagrams of %u bytes arrived in %lu us: %lu.%02lu Mbit/s", what, r.count,
@@ -424,7 +437,7 @@ int source() {
     print("BH-BENCH name=net_udp_direct_host value=%lu.%02lu unit=Mbit/s", direct_x100 / 100, direct_x100 % 100);
     report("net_udp_client_client", "client to client", cc);
     report("net_udp_client_host", "client to host", ch);
-    return cc.answered && ch.answered && d_count ? 0 : 1;
+    return cc.answered && ch.answered && d_count && bye ? 0 : 1;
 }
 
 }  // namespace
