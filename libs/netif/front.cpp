@@ -248,7 +248,7 @@ bh_port_t NetFront::wait_tx(uint32_t queue) {
     if (queue >= nq_) return 0;
     for (;;) {
         reap();
-        if (q_[queue].ntx_free >= 2 || broken() || q_[queue].tx->final_check_for_responses()) return 0;
+        if (q_[queue].ntx_free >= 1 || broken() || q_[queue].tx->final_check_for_responses()) return 0;
         bh_port_t p = wait_event();
         if (!owns_port(p)) return p;
     }
