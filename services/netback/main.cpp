@@ -21,7 +21,8 @@ using netback::direct_bench;
 namespace {
 
 constexpr uint64_t kConfigVa = 0x60000000, kBarVa = 0x61000000, kDmaVa = 0x68000000;
-constexpr bh_slot_t kDmaSlot = 8, kNicPortSlot = 9;
+constexpr bh_slot_t kDmaSlot = 8, kNicPortSlot = 9, kTimerSlot = 10;
+constexpr uint64_t kHoldTick = 10 / BH_TICK_MS;  // while a frame is held: look again this often
 constexpr uint32_t kUplink = 0, kRoleBench = 2;
 constexpr uint64_t kMacAgeTicks = 300000 / BH_TICK_MS;  // learnt MACs lapse after 5 minutes
 
@@ -37,9 +38,20 @@ alignas(4096) uint8_t g_frame[2048];
 
 uint64_t now() { return call(BH_CALL_TIME).r1; }
 
-// The switch's verdict for one frame, carried out.
-void deliver(uint32_t in, const netback::Frame& f) {
+netback::Vif* vif_at(uint32_t port) {
+    for (uint32_t v = 0; v < g_nvif; ++v)
+        if (g_vif[v].switch_port() == port) return &g_vif[v];
+    return nullptr;
+}
+
+// The switch's verdict for one frame, carried out. A frame for one vif whose backlog is full
+// is refused (false) for its sender to hold; a flood goes where there is room.
+bool deliver(uint32_t in, const netback::Frame& f) {
     uint32_t out = g_switch.route(in, f.data, f.len, now());
+    if (out && !(out & (out - 1)) && in != kUplink) {
+        netback::Vif* to = vif_at(static_cast<uint32_t>(__builtin_ctz(out)));
+        if (to && !to->has_room(f)) return false;
+    }
     for (uint32_t p = 0; out; ++p, out >>= 1) {
         if (!(out & 1)) continue;
         if (p == kUplink) {
@@ -55,9 +67,9 @@ void deliver(uint32_t in, const netback::Frame& f) {
             }
             continue;
         }
-        for (uint32_t v = 0; v < g_nvif; ++v)
-            if (g_vif[v].switch_port() == p) g_vif[v].enqueue(f);
+        if (netback::Vif* to = vif_at(p)) to->enqueue(f);
     }
+    return true;
 }
 
 void flush_all() {
@@ -131,6 +143,10 @@ int bh_main(uint64_t, uint64_t arg1) {
     }
     report_ready();
     uint32_t more = 0;  // vifs that stopped with frames still to take
+    // A held frame is looked at again on every event; the timer makes sure there is one.
+    Ret timer = call(BH_CALL_EVTCHN_BIND_VIRQ, kTimerSlot, BH_VIRQ_TIMER);
+    bh_port_t timer_port = timer.ok() ? static_cast<bh_port_t>(timer.r1) : 0;
+    bool ticking = false;
     for (;;) {
         store_events();
         bh_port_t p = g_xs.take_other();
@@ -140,7 +156,26 @@ int bh_main(uint64_t, uint64_t arg1) {
         for (uint32_t v = 0; v < g_nvif; ++v)
             if ((p && g_vif[v].owns_port(p)) || (more >> v & 1))
                 more = g_vif[v].serve(deliver) ? more | 1u << v : more & ~(1u << v);
-        flush_all();
+        // Receive buffers were filled, so a sender holding a frame for want of room tries again;
+        // what it then sends fills backlogs that the next flush empties: until nothing moves.
+        // (Stopping after a flush would leave a sender holding with the backlog it waits for
+        // already empty and nobody left to send us an event.)
+        for (bool moved = true; moved;) {
+            flush_all();
+            moved = false;
+            for (uint32_t v = 0; v < g_nvif; ++v) {
+                if (!g_vif[v].holding()) continue;
+                uint64_t before = g_vif[v].counters().tx_frames + g_vif[v].counters().tx_dropped;
+                more = g_vif[v].serve(deliver) ? more | 1u << v : more;
+                moved = moved || g_vif[v].counters().tx_frames + g_vif[v].counters().tx_dropped != before;
+            }
+        }
+        bool holding = false;
+        for (uint32_t v = 0; v < g_nvif; ++v) holding = holding || g_vif[v].holding();
+        if (timer_port && holding != ticking) {
+            call(BH_CALL_SET_TIMER, holding ? kHoldTick : 0);
+            ticking = holding;
+        }
         for (uint32_t v = 0; v < g_nvif; ++v) {
             netback::Vif& vif = g_vif[v];
             if (vif.broken_by_frontend()) {

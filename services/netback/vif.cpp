@@ -17,6 +17,7 @@ constexpr uint64_t kInitWait = 2, kInitialised = 3, kConnected = 4, kClosing = 5
 constexpr uint64_t kRingVa = 0x200000000;  // vif i, queue q: tx ring, rx ring pages
 constexpr bh_slot_t kPortSlot0 = 12;       // vif i, queue q: tx (or shared) port, rx port
 constexpr uint32_t kFrameRoom = 2048;      // a frame's room: never crosses a page
+constexpr uint64_t kHoldTicks = 200 / BH_TICK_MS;  // how long a frame waits for room at its destination
 constexpr uint32_t kMaxTxFrame = kMaxFrame + 4;  // an 802.1Q tag may ride along
 static_assert(kPortSlot0 + 2 * kMaxVifs * kMaxQueues <= BH_SLOT_MSI0, "the vifs' ports fit below the MSI slots");
 static_assert(kMaxTxFrame <= kFrameRoom);
@@ -281,25 +282,42 @@ void Vif::finish_frame(uint32_t q, DeliverFn deliver, int16_t status) {
             at += size;
         }
         if (status == kRspOkay && (total < kEthHeader || !copy_all(ops, n))) status = kRspError;
-        if (status == kRspOkay) {
-            ++counters_.tx_frames;
-            deliver(switch_port(), Frame{scratch(q), total, Q.blank, Q.validated});
-        } else {
-            ++counters_.tx_errors;
-        }
+    }
+    Q.held = true, Q.status = status, Q.held_len = total, Q.held_since = call(BH_CALL_TIME).r1;
+    offer(q, deliver);
+}
+
+bool Vif::offer(uint32_t q, DeliverFn deliver) {
+    Queue& Q = q_[q];
+    if (!Q.held) return true;
+    if (Q.status == kRspOkay) {
+        bool gone = deliver(switch_port(), Frame{scratch(q), Q.held_len, Q.blank, Q.validated});
+        // A receiver that takes nothing must not stall its senders' other traffic for long
+        // (xen-netback drains a stuck queue the same way): past kHoldTicks the frame is dropped.
+        if (!gone && call(BH_CALL_TIME).r1 - Q.held_since < kHoldTicks) return false;
+        gone ? ++counters_.tx_frames : ++counters_.tx_dropped;
     } else {
         ++counters_.tx_errors;
     }
+    // The frame is gone (or refused): its slots are answered together, in order.
     for (uint32_t s = 0; s < Q.slots; ++s)
-        (void)Q.tx->put_response(TxResponse{Q.reqs[s].id, Q.null_rsp[s] ? kRspNull : status});
+        (void)Q.tx->put_response(TxResponse{Q.reqs[s].id, Q.null_rsp[s] ? kRspNull : Q.status});
     if (Q.tx->push_responses()) notify(q, false);
-    Q.slots = 0, Q.more = Q.extra = Q.bad = false;
+    Q.slots = 0, Q.more = Q.extra = Q.bad = Q.held = false;
+    return true;
+}
+
+bool Vif::holding() const {
+    for (uint32_t q = 0; connected_ && q < nq_; ++q)
+        if (q_[q].held) return true;
+    return false;
 }
 
 bool Vif::take_tx(uint32_t q, DeliverFn deliver) {
     Queue& Q = q_[q];
     for (uint32_t budget = 0; !broken_;) {
         if (budget == 64) return true;
+        if (!offer(q, deliver)) return false;  // held: nothing more from this ring until it goes
         TxRequest r;
         if (Q.tx->consume_request(r) != bh::ring::RingError::None) {
             if (Q.tx->error() != bh::ring::RingError::None) return fail(q, "garbage transmit ring indexes"), false;
@@ -330,22 +348,39 @@ bool Vif::take_tx(uint32_t q, DeliverFn deliver) {
         if (!Q.more && !Q.extra) {
             finish_frame(q, deliver, Q.bad ? kRspError : kRspOkay);
             ++budget;
+            if (Q.held) return false;
         }
     }
     return false;
 }
 
-void Vif::enqueue(const Frame& f) {
-    if (!connected_ || broken_ || f.len > kFrameRoom) return;
+uint32_t Vif::queue_of(const Frame& f) const {
     // Linux picks a queue by the flow's hash: the same flow stays on one queue, in order.
     FrameInfo fi;
     parse_frame(f.data, f.len, fi);
     uint32_t h = fi.src_ip ^ fi.dst_ip ^ (uint32_t{fi.sport} << 16 | fi.dport);
-    uint32_t q = (h ^ h >> 16) % nq_;
+    return (h ^ h >> 16) % nq_;
+}
+
+bool Vif::has_room(const Frame& f) {
+    if (!connected_ || broken_) return true;  // nothing will wait for it: do not hold the sender
+    Queue& Q = q_[queue_of(f)];
+    if (Q.tail - Q.head < kBacklog) return true;
+    uint64_t now = call(BH_CALL_TIME).r1;
+    if (!Q.full_since) Q.full_since = now;
+    if (now - Q.full_since < kHoldTicks) return false;
+    if (!stalled_) print("netback: vif %u.%u takes no frames: frames for it are dropped until it does", fe_, devid_);
+    stalled_ = true;
+    return true;  // enqueue drops it
+}
+
+bool Vif::enqueue(const Frame& f) {
+    if (!connected_ || broken_ || f.len > kFrameRoom) return false;
+    uint32_t q = queue_of(f);
     Queue& Q = q_[q];
     if (Q.tail - Q.head == kBacklog) {
         ++counters_.rx_dropped;
-        return;
+        return false;
     }
     uint8_t* slot = backlog(q, Q.tail);
     __builtin_memcpy(slot, f.data, f.len);
@@ -357,6 +392,7 @@ void Vif::enqueue(const Frame& f) {
     Q.len[Q.tail % kBacklog] = static_cast<uint16_t>(f.len);
     Q.flags[Q.tail % kBacklog] = rx_flags(g);
     ++Q.tail;
+    return true;
 }
 
 void Vif::flush_rx() {
@@ -385,6 +421,7 @@ void Vif::flush_rx() {
             }
             if (n == 0) break;
             Ret r = call(BH_CALL_GNTTAB_COPY, BH_SLOT_GNTTAB, reinterpret_cast<uint64_t>(ops), n);
+            Q.full_since = 0, stalled_ = false;  // it takes frames again
             for (uint32_t k = 0; k < n; ++k, ++Q.head) {
                 bool ok = r.ok() && ops[k].status == BH_OK;
                 int16_t status = ok ? static_cast<int16_t>(Q.len[Q.head % kBacklog]) : kRspError;

@@ -29,11 +29,13 @@ struct Frame {
     bool data_validated;  // the sender vouches for the data
 };
 
-// Hands a frame a vif received from its frontend to the switch (main.cpp).
-using DeliverFn = void (*)(uint32_t port, const Frame& f);
+// Hands a frame a vif received from its frontend to the switch (main.cpp). False: its one
+// destination has no room yet; the vif holds the frame (and stops taking from that ring) until
+// it is offered again, so a fast sender is slowed down rather than dropped.
+using DeliverFn = bool (*)(uint32_t port, const Frame& f);
 
 struct VifCounters {
-    uint64_t tx_frames = 0, tx_errors = 0, rx_frames = 0, rx_dropped = 0;
+    uint64_t tx_frames = 0, tx_errors = 0, tx_dropped = 0, rx_frames = 0, rx_dropped = 0;
 };
 
 class Vif {
@@ -56,8 +58,14 @@ public:
     // backlog. True if it stopped with frames still on a transmit ring (its budget spent, so one
     // busy frontend cannot starve the rest): serve it again before blocking.
     bool serve(DeliverFn deliver);
-    // A frame for this vif's domain: into a queue's backlog (dropped when it is full).
-    void enqueue(const Frame& f);
+    // A frame is held for want of room at its destination: serve again when room is made.
+    bool holding() const;
+    // Is there room for a frame in the backlog the flow of `f` goes to? Also true when that
+    // backlog has been full for long (the frontend takes nothing): frames for it are dropped
+    // then, rather than held, so its senders' other traffic goes on.
+    bool has_room(const Frame& f);
+    // A frame for this vif's domain: into a queue's backlog (false, dropped, when it is full).
+    bool enqueue(const Frame& f);
     // Copies backlogged frames into posted receive buffers; answers and notifies.
     void flush_rx();
     bool broken_by_frontend() const { return broken_ && !connected_; }
@@ -78,10 +86,15 @@ private:
         // A frame whose slots are not all on the ring yet.
         uint32_t slots = 0, want = 0, got = 0;
         bool more = false, extra = false, bad = false, blank = false, validated = false;
+        bool held = false;       // a whole frame sits in scratch, waiting for room
+        int16_t status = 0;      // what its slots will be answered with
+        uint32_t held_len = 0;
+        uint64_t held_since = 0;  // kernel ticks
         bh::netif::TxRequest reqs[kMaxSlots];
         bool null_rsp[kMaxSlots];  // an extra-info slot: answered RSP_NULL
         // Backlog: a ring of frames, each in its own half page.
         uint32_t head = 0, tail = 0;
+        uint64_t full_since = 0;  // kernel ticks; 0: not full
         uint16_t len[kBacklog];
         uint8_t flags[kBacklog];
     };
@@ -92,6 +105,8 @@ private:
     void disconnect();
     bool take_tx(uint32_t q, DeliverFn deliver);
     void finish_frame(uint32_t q, DeliverFn deliver, int16_t status);
+    bool offer(uint32_t q, DeliverFn deliver);  // the held frame: delivered and answered, or still held
+    uint32_t queue_of(const Frame& f) const;
     void fail(uint32_t q, const char* why);
     uint8_t* backlog(uint32_t q, uint32_t slot) const;
     uint8_t* scratch(uint32_t q) const;
@@ -103,7 +118,7 @@ private:
     bh_domid_t fe_ = 0;
     char dir_[96] = {}, fe_dir_[96] = {}, fe_state_[112] = {};
     bh::netif::PortConfig config_{};
-    bool connected_ = false, reattach_ = false, broken_ = false, csum_ok_ = true;
+    bool connected_ = false, reattach_ = false, broken_ = false, csum_ok_ = true, stalled_ = false;
     uint64_t state_ = 1;
     Queue q_[kMaxQueues];
     VifCounters counters_;

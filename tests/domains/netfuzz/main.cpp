@@ -4,7 +4,8 @@
 // be answered with an error under its own id (and a good frame in between still goes through).
 // Then a slot that crosses its page, which (as for xen-netback, like slots that add up to more
 // than their frame) must cost it its vif, and nothing else: the prober on the same switch runs
-// its own checks meanwhile.
+// its own checks meanwhile. It never takes a received frame: the prober floods it first, and
+// netback must drop what it cannot deliver rather than hold the prober up.
 #include <bh/netif/filter.hpp>
 #include <bh/netif/front.hpp>
 #include <bh/rt.hpp>
@@ -71,6 +72,11 @@ int bh_main(uint64_t, uint64_t) {
     }
     good_frame();
     put32(reinterpret_cast<uint8_t*>(kPageVa) + 28, addr);
+    char mac[24];
+    bh::xenbus::read_text(g_xs, g_front.backend_path(), "mac", mac, sizeof mac);
+    const char* e1 = g_xs.write(0, "/test/silent-mac", mac);
+    const char* e2 = e1 ? e1 : g_xs.write(0, "/test/silent", ip);  // the prober floods us: we never take a frame
+    if (e2) print("netfuzz: cannot say where we are: %s", e2);
     static uint8_t ring_space[sizeof(bh::ring::FrontRing<TxRing>)];
     g_tx = new (ring_space) bh::ring::FrontRing<TxRing>(bh::ring::FrontRing<TxRing>::attach(*reinterpret_cast<TxRing*>(kNetVa)));
 
@@ -125,6 +131,13 @@ int bh_main(uint64_t, uint64_t) {
         }
     }
     print("netfuzz: %u random frames: %u answered under their own id, %u answered wrongly", sent, answered, wrong);
+
+    // We take no frames; the prober floods us meanwhile. Break the vif only after it is done.
+    for (uint64_t t0 = call(BH_CALL_TIME).r1; call(BH_CALL_TIME).r1 - t0 < 30000 / BH_TICK_MS;) {
+        uint64_t flooded = 0;
+        if (bh::xenbus::read_u64(g_xs, "/test", "flooded", &flooded)) break;
+        call(BH_CALL_YIELD);
+    }
 
     // A slot crossing its page: the protocol is broken, the vif must go (and only it).
     TxRequest cross = slot(99, kPageRef, 200, 0, 4000);

@@ -43,6 +43,8 @@ public:
     // The MAC for ip (or for the gateway, off the subnet), if known; otherwise asks (ARP) and
     // returns false: try again after the reply.
     bool resolve(uint32_t ip, Mac* out);
+    // A neighbour known without asking (`ip neigh add`): for peers that answer no ARP.
+    void add_neighbour(uint32_t ip, const Mac& mac) { remember(ip, mac); }
     bool send_udp(uint32_t dst, uint16_t sport, uint16_t dport, const void* data, uint32_t n,
                   bool csum_blank = false);
     bool send_ping(uint32_t dst, uint16_t id, uint16_t seq, const void* data, uint32_t n);
