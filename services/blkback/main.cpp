@@ -5,6 +5,7 @@
 // backend/vbd directory, take each vbd through the xenbus handshake, and serve its ring.
 #include <bh/blkif/workload.hpp>
 #include <bh/rt.hpp>
+#include <bh/xenbus/backend_dirs.hpp>
 #include <bh/xenbus/xs_client.hpp>
 #include <bh/xenbus/xs_text.hpp>
 #include <virtio_disk.hpp>
@@ -68,29 +69,16 @@ void bench_round() {
 
 // New vbds under backend/vbd/<fe>/<devid>: set each up once.
 void scan() {
-    char fes[512], devs[256];
-    size_t nf = 0;
-    if (g_xs.directory(0, g_base, fes, sizeof fes, &nf)) return;
-    for (size_t i = 0; i < nf; i += __builtin_strlen(fes + i) + 1) {
-        uint64_t fe = 0;
-        size_t nd = 0;
-        Text dir;
-        dir << g_base << "/" << (fes + i);
-        if (!parse_u64(fes + i, &fe) || fe > 0xffff || g_xs.directory(0, dir.s, devs, sizeof devs, &nd)) continue;
-        for (size_t k = 0; k < nd; k += __builtin_strlen(devs + k) + 1) {
-            uint64_t devid = 0;
-            if (!parse_u64(devs + k, &devid) || devid > 0xffffffff) continue;
-            bool known = false;
-            for (uint32_t v = 0; v < g_nvbd; ++v)
-                known = known || (g_vbd[v].frontend() == fe && g_vbd[v].devid() == devid);
-            if (known || g_nvbd == blkback::kMaxVbds) continue;
-            if (g_vbd[g_nvbd].init(g_nvbd, static_cast<bh_domid_t>(fe), static_cast<uint32_t>(devid), g_xs, g_disk)) {
-                g_vbd[g_nvbd].on_store(g_xs);
-                g_vbd[g_nvbd].serve(g_disk);  // re-attached: requests may be waiting already
-                ++g_nvbd;
-            }
+    for_each_backend_device(g_xs, g_base, 0xffffffff, [](uint16_t fe, uint64_t devid) {
+        bool known = false;
+        for (uint32_t v = 0; v < g_nvbd; ++v) known = known || (g_vbd[v].frontend() == fe && g_vbd[v].devid() == devid);
+        if (known || g_nvbd == blkback::kMaxVbds) return;
+        if (g_vbd[g_nvbd].init(g_nvbd, fe, static_cast<uint32_t>(devid), g_xs, g_disk)) {
+            g_vbd[g_nvbd].on_store(g_xs);
+            g_vbd[g_nvbd].serve(g_disk);  // re-attached: requests may be waiting already
+            ++g_nvbd;
         }
-    }
+    });
 }
 
 void store_events() {

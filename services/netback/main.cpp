@@ -7,6 +7,7 @@
 #include <bh/netif/frame.hpp>
 #include <bh/netif/l2switch.hpp>
 #include <bh/rt.hpp>
+#include <bh/xenbus/backend_dirs.hpp>
 #include <bh/xenbus/xs_client.hpp>
 #include <bh/xenbus/xs_text.hpp>
 #include <virtio_net.hpp>
@@ -78,31 +79,18 @@ void flush_all() {
 
 // New vifs under backend/vif/<fe>/<devid>: set each up once.
 void scan() {
-    char fes[512], devs[256];
-    size_t nf = 0;
-    if (g_xs.directory(0, g_base, fes, sizeof fes, &nf)) return;
-    for (size_t i = 0; i < nf; i += __builtin_strlen(fes + i) + 1) {
-        uint64_t fe = 0;
-        size_t nd = 0;
-        Text dir;
-        dir << g_base << "/" << (fes + i);
-        if (!parse_u64(fes + i, &fe) || fe > 0xffff || g_xs.directory(0, dir.s, devs, sizeof devs, &nd)) continue;
-        for (size_t k = 0; k < nd; k += __builtin_strlen(devs + k) + 1) {
-            uint64_t devid = 0;
-            if (!parse_u64(devs + k, &devid) || devid > 0xffff) continue;
-            bool known = false;
-            for (uint32_t v = 0; v < g_nvif; ++v)
-                known = known || (g_vif[v].frontend() == fe && g_vif[v].devid() == devid);
-            if (known || g_nvif == netback::kMaxVifs) continue;
-            netback::Vif& vif = g_vif[g_nvif];
-            if (vif.init(g_nvif, static_cast<bh_domid_t>(fe), static_cast<uint32_t>(devid), g_xs)) {
-                g_switch.set_port(vif.switch_port(), vif.port_config());
-                ++g_nvif;
-                vif.on_store(g_xs);
-                vif.serve(deliver);  // re-attached: frames may be waiting already
-            }
+    for_each_backend_device(g_xs, g_base, 0xffff, [](uint16_t fe, uint64_t devid) {
+        bool known = false;
+        for (uint32_t v = 0; v < g_nvif; ++v) known = known || (g_vif[v].frontend() == fe && g_vif[v].devid() == devid);
+        if (known || g_nvif == netback::kMaxVifs) return;
+        netback::Vif& vif = g_vif[g_nvif];
+        if (vif.init(g_nvif, fe, static_cast<uint32_t>(devid), g_xs)) {
+            g_switch.set_port(vif.switch_port(), vif.port_config());
+            ++g_nvif;
+            vif.on_store(g_xs);
+            vif.serve(deliver);  // re-attached: frames may be waiting already
         }
-    }
+    });
 }
 
 void store_events() {
