@@ -12,6 +12,9 @@ namespace bh::topology {
 
 namespace {
 
+// What blkback serves (services/blkback/vbd.hpp kMaxVbds: four rings each, within its slots).
+constexpr size_t kMaxDisksPerBackend = 6;
+
 bool valid_name(const std::string& n) {
     if (n.empty() || n.size() > kMaxNameLength) return false;
     for (char c : n)
@@ -65,6 +68,9 @@ void validate(const Topology& t, std::string_view file, std::vector<Problem>& ou
         const Domain& d = t.domains[i];
         bool has_pci = false;
         for (const Device& dev : d.devices) has_pci = has_pci || dev.pci != 0xffff;
+        if (d.disks.size() > kMaxDisksPerBackend)
+            report(d.disks[kMaxDisksPerBackend].line, fmt::format("domain[{}].disk", i),
+                   fmt::format("a disk backend serves at most {} virtual disks", kMaxDisksPerBackend));
         for (size_t k = 0; k < d.disks.size(); ++k) {
             const VirtualDisk& v = d.disks[k];
             std::string at = fmt::format("domain[{}].disk[{}]", i, k);

@@ -252,6 +252,11 @@ TEST_CASE("ManifestTool.VirtualDiskRules") {
         {kBlk + disk("c1", "xvda", "sectors = 100\n") + disk("c2", "xvda", "offset_sectors = 99\nread_only = true\n") + kClients,
          "domain[0].disk[1]", "one of them writes"},
         {nopci + disk("c1", "xvda") + kClients, "domain[0].disk[0]", "give the domain a pci device"},
+        {kBlk + disk("c1", "xvda", "read_only = true\n") + disk("c1", "xvdb", "read_only = true\n") +
+             disk("c1", "xvdc", "read_only = true\n") + disk("c1", "xvdd", "read_only = true\n") +
+             disk("c1", "xvde", "read_only = true\n") + disk("c1", "xvdf", "read_only = true\n") +
+             disk("c1", "xvdg", "read_only = true\n") + kClients,
+         "domain[0].disk", "at most 6 virtual disks"},
     };
     for (const Case& c : cases) {
         INFO(c.text);
