@@ -38,7 +38,6 @@ bool IpStack::resolve(uint32_t ip, Mac* out) {
     uint32_t hop = (ip & c_.netmask) == (c_.ip & c_.netmask) ? ip : c_.gateway;
     for (const Arp& a : arp_)
         if (a.used && a.ip == hop) return *out = a.mac, true;
-    ++arp_requests_;
     send_arp(1, kBroadcast, hop);
     return false;
 }

@@ -254,9 +254,9 @@ void Vif::fail(uint32_t q, const char* why) {
 void Vif::finish_frame(uint32_t q, DeliverFn deliver, int16_t status) {
     Queue& Q = q_[q];
     // The first slot's size is the frame's; its own bytes are what the others leave over.
-    uint32_t rest = 0, ndata = 0;
+    uint32_t rest = 0;
     for (uint32_t s = 1; s < Q.slots; ++s)
-        if (!Q.null_rsp[s]) rest += Q.reqs[s].size, ++ndata;
+        if (!Q.null_rsp[s]) rest += Q.reqs[s].size;
     uint32_t total = Q.reqs[0].size;
     if (status == kRspOkay) {
         if (rest > total) return fail(q, "a frame's slots add up to more than its size");

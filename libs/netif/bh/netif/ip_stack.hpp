@@ -48,7 +48,6 @@ public:
     bool send_udp(uint32_t dst, uint16_t sport, uint16_t dport, const void* data, uint32_t n,
                   bool csum_blank = false);
     bool send_ping(uint32_t dst, uint16_t id, uint16_t seq, const void* data, uint32_t n);
-    uint64_t arp_requests() const { return arp_requests_; }
 
 private:
     bool send_arp(uint16_t op, const Mac& to_mac, uint32_t to_ip);
@@ -65,7 +64,6 @@ private:
     } arp_[kArpEntries] = {};
     uint32_t next_arp_ = 0;
     uint16_t ip_id_ = 1;
-    uint64_t arp_requests_ = 0;
     uint8_t out_[kMaxFrame];
 };
 
